@@ -1,0 +1,62 @@
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.generic import FormView
+
+from qiaolian.accounts.forms import StaffLoginForm, TokenCreateForm
+from qiaolian.accounts.models import ApiToken
+from qiaolian.accounts.services import api_token_create, api_token_revoke, password_changed
+from qiaolian.core.views import StaffMixin
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = StaffLoginForm
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    pass
+
+
+class PasswordChangeView(StaffMixin, auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("core:home")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        password_changed(user=self.request.user)
+        messages.success(self.request, _("密码已修改。"))
+        return response
+
+
+class TokenListView(StaffMixin, FormView):
+    """A user's own API tokens: create one (shown once) or revoke one."""
+
+    permission_required = "accounts.create_token"
+    template_name = "accounts/tokens.html"
+    form_class = TokenCreateForm
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["tokens"] = ApiToken.objects.filter(user=self.request.user).order_by("-created_at")
+        return ctx
+
+    def form_valid(self, form):
+        _token, plain = api_token_create(
+            actor=self.request.user, user=self.request.user, name=form.cleaned_data["name"]
+        )
+        return self.render_to_response(self.get_context_data(form=TokenCreateForm(), new_token=plain))
+
+
+class TokenRevokeView(StaffMixin, FormView):
+    permission_required = "accounts.create_token"
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        token = get_object_or_404(ApiToken, pk=pk, user=request.user, revoked_at__isnull=True)
+        api_token_revoke(actor=request.user, token=token)
+        messages.success(request, _("令牌已吊销。"))
+        return redirect("accounts:token_list")

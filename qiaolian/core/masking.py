@@ -1,0 +1,45 @@
+"""How each kind of personal data is shown when it is not revealed: one rule per kind."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Kind(models.TextChoices):
+    ID_NUMBER = "id_number", _("证件号码")
+    PHONE = "phone", _("电话")
+    ADDRESS = "address", _("地址")
+
+
+def mask_id_number(value: str) -> str:
+    """``310228195003021234`` → ``310228********1234``; short documents keep their ends only."""
+    if len(value) >= 15:
+        return value[:6] + "*" * (len(value) - 10) + value[-4:]
+    if len(value) > 4:
+        return value[:1] + "*" * (len(value) - 3) + value[-2:]
+    return "*" * len(value)
+
+
+def mask_phone(value: str) -> str:
+    """``+8613812345678`` → ``138****5678``; foreign numbers keep the country code and the end."""
+    if value.startswith("+86") and len(value) == 14:
+        national = value[3:]
+        return national[:3] + "****" + national[-4:]
+    if len(value) > 6:
+        return value[:4] + "*" * (len(value) - 7) + value[-3:]
+    return "*" * len(value)
+
+
+def mask_address(value: str) -> str:
+    keep = min(6, max(len(value) // 3, 1))
+    return value[:keep] + "****"
+
+
+MASKERS = {Kind.ID_NUMBER: mask_id_number, Kind.PHONE: mask_phone, Kind.ADDRESS: mask_address}
+
+
+def mask(kind: str, value: str) -> str:
+    if not value:
+        return ""
+    return MASKERS[Kind(kind)](value)

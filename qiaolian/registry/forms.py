@@ -1,0 +1,278 @@
+"""Forms of the registry. ``PersonForm`` holds every rule a person's data must meet; pages, the
+API and the import all validate through it, so a rule and its message live in one place."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from qiaolian.core.masking import Kind
+from qiaolian.core.protected import lookup_hash
+from qiaolian.core.text import clean
+from qiaolian.core.validators import normalize_document_number, parse_phone, parse_resident_id
+from qiaolian.registry import choices as c
+from qiaolian.registry.models import Household, OverseasTie, Person
+
+PROTECTED_FIELDS = ("id_number", "address", "phone", "phone_alt")
+
+
+class PersonForm(forms.ModelForm):
+    """Create or edit a person. On edit, protected fields start empty: leaving one empty keeps
+    the stored value, which the page shows masked beside the field."""
+
+    hardship_types = forms.MultipleChoiceField(
+        label=gettext_lazy("困难类型"),
+        choices=c.Hardship.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    tags = forms.CharField(label=gettext_lazy("标签"), required=False, help_text=gettext_lazy("多个标签用逗号分隔"))
+    id_number = forms.CharField(label=gettext_lazy("证件号码"), required=False, max_length=40)
+    address = forms.CharField(label=gettext_lazy("住址"), required=False, max_length=200)
+    phone = forms.CharField(label=gettext_lazy("手机/电话"), required=False, max_length=40)
+    phone_alt = forms.CharField(label=gettext_lazy("其他电话（含境外）"), required=False, max_length=40)
+
+    class Meta:
+        model = Person
+        fields = [
+            "federation",
+            "name",
+            "former_names",
+            "foreign_name",
+            "sex",
+            "birth_date",
+            "ethnicity",
+            "id_type",
+            "id_number",
+            "nationality",
+            "residence_country",
+            "category",
+            "is_new_overseas",
+            "is_returnee_entrepreneur",
+            "emigration_period",
+            "returned_from",
+            "returned_year",
+            "native_place",
+            "birthplace",
+            "address",
+            "phone",
+            "phone_alt",
+            "email",
+            "wechat",
+            "education",
+            "occupation",
+            "industry",
+            "employer",
+            "position",
+            "political_status",
+            "social_roles",
+            "is_in_hardship",
+            "hardship_types",
+            "hardship_note",
+            "living_status",
+            "deceased_on",
+            "verification",
+            "source",
+            "tags",
+            "notes",
+        ]
+        widgets = {
+            "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "deceased_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, federations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if federations is not None:
+            self.fields["federation"].queryset = federations
+        self.fields["federation"].empty_label = _("请选择")
+        self.is_edit = self.instance.pk is not None
+        for name in PROTECTED_FIELDS:
+            self.initial[name] = ""
+            stored = getattr(self.instance, name) if self.is_edit else None
+            if stored:
+                self.fields[name].help_text = _("已登记：%(masked)s。留空表示不修改。") % {"masked": stored.masked}
+        if self.is_edit:
+            self.initial["tags"] = "，".join(self.instance.tags or [])
+        self.fields["name"].widget.attrs.setdefault("autofocus", True)
+
+    # Field rules -------------------------------------------------------------------------------
+    def clean_name(self) -> str:
+        name = clean(self.cleaned_data.get("name", ""))
+        if not name:
+            raise ValidationError(_("请填写姓名。"))
+        return name
+
+    def clean_tags(self) -> list[str]:
+        raw = (self.cleaned_data.get("tags") or "").replace("，", ",").replace("、", ",")
+        return [t.strip() for t in raw.split(",") if t.strip()]
+
+    def _clean_phone(self, name: str) -> str:
+        value = (self.cleaned_data.get(name) or "").strip()
+        return parse_phone(value) if value else ""
+
+    def clean_phone(self) -> str:
+        return self._clean_phone("phone")
+
+    def clean_phone_alt(self) -> str:
+        return self._clean_phone("phone_alt")
+
+    def clean_address(self) -> str:
+        return clean(self.cleaned_data.get("address") or "")
+
+    def clean_returned_year(self):
+        year = self.cleaned_data.get("returned_year")
+        if year is not None and not 1900 <= year <= dt.date.today().year:
+            raise ValidationError(_("归国年份应在1900年至今年之间。"))
+        return year
+
+    def clean_birth_date(self):
+        birth = self.cleaned_data.get("birth_date")
+        if birth and birth > dt.date.today():
+            raise ValidationError(_("出生日期不能晚于今天。"))
+        return birth
+
+    # Rules across fields -----------------------------------------------------------------------
+    def clean(self):
+        data = super().clean()
+        self._clean_document(data)
+        if data.get("living_status") == c.LivingStatus.DECEASED and not data.get("deceased_on"):
+            self.add_error("deceased_on", _("已故人员请填写去世日期。"))
+        if data.get("deceased_on") and data.get("birth_date") and data["deceased_on"] < data["birth_date"]:
+            self.add_error("deceased_on", _("去世日期不能早于出生日期。"))
+        if data.get("is_in_hardship") and not data.get("hardship_types"):
+            self.add_error("hardship_types", _("困难归侨侨眷请至少选择一种困难类型。"))
+        if not data.get("is_in_hardship"):
+            data["hardship_types"] = []
+        if data.get("category") == c.Category.RETURNEE and not data.get("returned_from"):
+            self.add_error("returned_from", _("归侨请填写归来国家/地区。"))
+        return data
+
+    def _clean_document(self, data) -> None:
+        raw = (data.get("id_number") or "").strip()
+        if not raw:
+            if not self.is_edit or getattr(self.instance, "id_number", None) is None:
+                data["id_number"] = ""
+            else:
+                data.pop("id_number", None)  # unchanged
+            return
+        if data.get("id_type") == c.IdType.RESIDENT_ID:
+            try:
+                rid = parse_resident_id(raw)
+            except ValidationError as exc:
+                self.add_error("id_number", exc)
+                return
+            number = rid.number
+            birth, sex = data.get("birth_date"), data.get("sex")
+            if birth and birth != rid.birth_date:
+                self.add_error(
+                    "birth_date",
+                    _("出生日期与身份证号码不一致（号码中为 %(date)s）。") % {"date": rid.birth_date.isoformat()},
+                )
+            elif not birth:
+                data["birth_date"] = rid.birth_date
+            if sex in (None, "", c.Sex.UNKNOWN):
+                data["sex"] = rid.sex
+            elif sex != rid.sex:
+                self.add_error("sex", _("性别与身份证号码不一致。"))
+        else:
+            number = normalize_document_number(raw)
+            if len(number) < 5:
+                self.add_error("id_number", _("证件号码过短。"))
+                return
+        data["id_number"] = number
+        duplicate = Person.objects.filter(id_number_hash=lookup_hash(Kind.ID_NUMBER, number))
+        if self.instance.pk:
+            duplicate = duplicate.exclude(pk=self.instance.pk)
+        if duplicate.exists():
+            self.add_error(
+                "id_number", _("该证件号码已在侨情库中登记，请勿重复录入（如看不到该人员，请联系区侨联核对）。")
+            )
+
+    def person_data(self) -> dict:
+        """The cleaned values a service needs (protected fields left out when unchanged)."""
+        data = {k: v for k, v in self.cleaned_data.items() if k in self.Meta.fields}
+        if self.is_edit:
+            for name in ("address", "phone", "phone_alt"):
+                if not data.get(name):
+                    data.pop(name, None)
+        return data
+
+    def _post_clean(self):
+        # The service writes the instance; the form only validates (no construct_instance here).
+        pass
+
+
+class ArchiveForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("归档原因"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": gettext_lazy("如：已迁出本区、重复登记")}),
+    )
+
+
+class HouseholdForm(forms.ModelForm):
+    address = forms.CharField(label=gettext_lazy("住址"), required=False, max_length=200)
+
+    class Meta:
+        model = Household
+        fields = ["federation", "label", "address", "area", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, federations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if federations is not None:
+            self.fields["federation"].queryset = federations
+        self.initial["address"] = ""
+        if self.instance.pk and self.instance.address:
+            self.fields["address"].help_text = _("已登记：%(masked)s。留空表示不修改。") % {
+                "masked": self.instance.address.masked
+            }
+
+    def household_data(self) -> dict:
+        data = dict(self.cleaned_data)
+        if self.instance.pk and not data.get("address"):
+            data.pop("address", None)
+        return data
+
+    def _post_clean(self):
+        pass
+
+
+class HouseholdMemberForm(forms.Form):
+    person = forms.IntegerField(label=gettext_lazy("人员编号"), widget=forms.HiddenInput)
+    relation = forms.ChoiceField(label=gettext_lazy("与户主关系"), choices=c.HouseholdRelation.choices)
+
+
+class OverseasTieForm(forms.ModelForm):
+    class Meta:
+        model = OverseasTie
+        fields = [
+            "name",
+            "foreign_name",
+            "relation",
+            "status",
+            "country",
+            "city",
+            "emigrated_year",
+            "emigration_mode",
+            "occupation",
+            "associations",
+            "support_years",
+            "state",
+            "notes",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("relation") == c.RelativeRelation.SUPPORT and (data.get("support_years") or 0) < 5:
+            self.add_error("support_years", _("扶养关系亲属须有5年以上扶养关系（上海市规定）。"))
+        year = data.get("emigrated_year")
+        if year is not None and not 1900 <= year <= dt.date.today().year:
+            self.add_error("emigrated_year", _("出国年份应在1900年至今年之间。"))
+        return data

@@ -1,0 +1,231 @@
+"""Settings for every deployment: each difference comes from an environment variable.
+
+The embedded default (no variables set) is SQLite in WAL mode under ``var/`` with keys generated
+on first use into ``var/secrets/``; production sets ``QIAOLIAN_ENV=production`` and must provide
+``SECRET_KEY``, ``DATABASE_URL``, ``QIAOLIAN_FIELD_KEYS`` and ``QIAOLIAN_BLIND_INDEX_KEY``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+env = environ.Env()
+VAR_DIR = Path(env.str("QIAOLIAN_VAR_DIR", default=str(BASE_DIR / "var")))
+QIAOLIAN_ENV = env.str("QIAOLIAN_ENV", default="development")
+IS_PRODUCTION = QIAOLIAN_ENV == "production"
+
+
+def _local_secret(name: str, make=lambda: secrets.token_urlsafe(48)) -> str:
+    """A secret kept in ``var/secrets/NAME``, made on first use (embedded default only)."""
+    if IS_PRODUCTION:
+        raise ImproperlyConfigured(f"{name} must be set in the environment in production")
+    path = VAR_DIR / "secrets" / name
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(make())
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _fernet_key() -> str:
+    from cryptography.fernet import Fernet
+
+    return Fernet.generate_key().decode()
+
+
+SECRET_KEY = env.str("SECRET_KEY", default="") or _local_secret("django-secret-key")
+DEBUG = env.bool("DEBUG", default=False)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+# Keys for personal data. QIAOLIAN_FIELD_KEYS is a comma-separated list of Fernet keys, newest
+# first (older keys still decrypt, so keys can be rotated); the blind-index key makes the keyed
+# hashes that let staff find a person by exact ID number or phone without decrypting anything.
+QIAOLIAN_FIELD_KEYS = env.list("QIAOLIAN_FIELD_KEYS", default=[]) or [_local_secret("field-key", _fernet_key)]
+QIAOLIAN_BLIND_INDEX_KEY = env.str("QIAOLIAN_BLIND_INDEX_KEY", default="") or _local_secret("blind-index-key")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rules.apps.AutodiscoverRulesConfig",
+    "axes",
+    "django_filters",
+    "django_htmx",
+    "template_partials",
+    "django_tasks",
+    "django_tasks_db",
+    "django_countries",
+    "qiaolian.core",
+    "qiaolian.audit",
+    "qiaolian.accounts",
+    "qiaolian.orgs",
+    "qiaolian.registry",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "qiaolian.core.middleware.RequestContextMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "qiaolian.urls"
+WSGI_APPLICATION = "qiaolian.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "qiaolian.core.context_processors.navigation",
+            ],
+            "builtins": ["qiaolian.core.templatetags.ui"],
+        },
+    }
+]
+
+# Database: DATABASE_URL, or SQLite (WAL, immediate transactions so that writers queue instead of
+# failing) under var/.
+DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'qiaolian.sqlite3'}")}
+_db = DATABASES["default"]
+if _db["ENGINE"] == "django.db.backends.sqlite3":
+    _db.setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+                "PRAGMA busy_timeout=20000; PRAGMA cache_size=-64000;"
+            ),
+        }
+    )
+else:
+    _db.setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+    _db.setdefault("CONN_HEALTH_CHECKS", True)
+    _db["TEST"] = {"TEMPLATE": "template0", "CHARSET": "UTF8"}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "rules.permissions.ObjectPermissionBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+# Lock-out after repeated failures (django-axes): per user name and address together.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_VERBOSE = False
+
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = IS_PRODUCTION
+CSRF_COOKIE_SECURE = IS_PRODUCTION
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if IS_PRODUCTION:
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Languages: Chinese is the source language of the staff interface.
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": env.str(
+            "STATICFILES_BACKEND",
+            default="whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if IS_PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage",
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = not IS_PRODUCTION
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+QIAOLIAN_IMPORT_MAX_BYTES = env.int("QIAOLIAN_IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
+
+# Background jobs: a database queue worked by `qiaolian worker` (started by `qiaolian serve`).
+TASKS = {
+    "default": {
+        "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+    }
+}
+
+COUNTRIES_FIRST = ["US", "CA", "AU", "JP", "SG", "MY", "ID", "TH", "GB", "FR", "DE", "NL", "NZ"]
+COUNTRIES_FIRST_REPEAT = False
+
+# Audit entries are kept at least this long (Cybersecurity Law Art. 21: six months).
+QIAOLIAN_AUDIT_RETENTION_DAYS = env.int("QIAOLIAN_AUDIT_RETENTION_DAYS", default=365)
+QIAOLIAN_DEMO_PASSWORD = env.str("QIAOLIAN_DEMO_PASSWORD", default="Jinshan@2017")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
+    "loggers": {"qiaolian": {"level": env.str("LOG_LEVEL", default="INFO")}},
+}
+
+NINJA_PAGINATION_PER_PAGE = 50
+SITE_TITLE = _("金山区侨联工作平台")

@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from qiaolian.api import api
+
+urlpatterns = [
+    path("", include("qiaolian.core.urls")),
+    path("accounts/", include("qiaolian.accounts.urls")),
+    path("orgs/", include("qiaolian.orgs.urls")),
+    path("registry/", include("qiaolian.registry.urls")),
+    path("audit/", include("qiaolian.audit.urls")),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("django-admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
