@@ -1,0 +1,13 @@
+"""Settings for the test suite: the same as production's shape, with jobs run at once and fixed keys."""
+
+from qiaolian.settings import *  # noqa: F403
+
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+QIAOLIAN_FIELD_KEYS = ["u3Zq8yXvJ1n4sV0mZs2m3qkYbQ6c1mJ8kG7rD5hP2aE="]
+QIAOLIAN_BLIND_INDEX_KEY = "test-blind-index-key"
+SECRET_KEY = "test-secret-key-not-for-production-use-0123456789abcdef"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+AXES_FAILURE_LIMIT = 5
