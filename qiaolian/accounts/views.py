@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import FormView
 
 from qiaolian.accounts.forms import StaffLoginForm, TokenCreateForm
-from qiaolian.accounts.models import ApiToken
+from qiaolian.accounts.selectors import token_list
 from qiaolian.accounts.services import api_token_create, api_token_revoke, password_changed
 from qiaolian.core.views import StaffMixin
 
@@ -41,7 +41,7 @@ class TokenListView(StaffMixin, FormView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["tokens"] = ApiToken.objects.filter(user=self.request.user).order_by("-created_at")
+        ctx["tokens"] = token_list(user=self.request.user)
         return ctx
 
     def form_valid(self, form):
@@ -56,7 +56,7 @@ class TokenRevokeView(StaffMixin, FormView):
     http_method_names = ["post"]
 
     def post(self, request, pk):
-        token = get_object_or_404(ApiToken, pk=pk, user=request.user, revoked_at__isnull=True)
+        token = get_object_or_404(token_list(user=request.user), pk=pk, revoked_at__isnull=True)
         api_token_revoke(actor=request.user, token=token)
         messages.success(request, _("令牌已吊销。"))
         return redirect("accounts:token_list")

@@ -1,5 +1,9 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from qiaolian.audit import views
 
 app_name = "audit"
-urlpatterns = [path("", TemplateView.as_view(template_name="base.html"), name="entry_list")]
+urlpatterns = [
+    path("", views.EntryListView.as_view(), name="entry_list"),
+    path("<int:seq>/", views.EntryDetailView.as_view(), name="entry_detail"),
+]

@@ -32,7 +32,7 @@ def mask_phone(value: str) -> str:
 
 
 def mask_address(value: str) -> str:
-    keep = min(6, max(len(value) // 3, 1))
+    keep = min(6, max(len(value) // 2, 1))
     return value[:keep] + "****"
 
 

@@ -55,6 +55,9 @@ GROUPS: list[NavGroup] = [
         [
             NavItem(_("侨情人员"), "registry:person_list", "registry.view_person", "users", "/registry/persons/"),
             NavItem(
+                _("家庭户"), "registry:household_list", "registry.view_household", "home-2", "/registry/households/"
+            ),
+            NavItem(
                 _("批量导入"), "registry:import_list", "registry.import_person", "file-import", "/registry/imports/"
             ),
         ],

@@ -3,7 +3,8 @@
 A ``ProtectedField`` stores ciphertext. Reading it gives a ``ProtectedValue`` whose ``str()`` is
 the masked form, so templates, serializers and exports show the masked value unless code asks for
 the plain one on purpose (``.reveal()``, which only services call, and which they audit).
-Assigning a plain string also fills the companion blind-index field, so exact search works.
+A ``BlindIndexField(source=...)`` beside it keeps the keyed hash of the plain value, so exact
+search works without decrypting anything.
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ class ProtectedValue:
 
 
 class _ProtectedDescriptor:
-    """Wraps assignments and keeps the blind index in step with plain values."""
+    """Wraps plain strings on assignment, so even an unsaved value renders masked."""
 
     def __init__(self, field: ProtectedField):
         self.field = field
@@ -76,24 +77,17 @@ class _ProtectedDescriptor:
     def __set__(self, instance, value):
         field = self.field
         if value is None or value == "":
-            instance.__dict__[field.attname] = None
-            if field.hash_field:
-                setattr(instance, field.hash_field, None)
-            return
-        if isinstance(value, str):
+            value = None
+        elif isinstance(value, str):
             value = ProtectedValue(field.kind, plain=value)
-            if field.hash_field:
-                setattr(instance, field.hash_field, crypto.blind_index(field.kind, value.reveal()))
         instance.__dict__[field.attname] = value
 
 
 class ProtectedField(models.TextField):
-    """Encrypted text. ``kind`` chooses the masking rule and blind-index key; ``hash_field``
-    names a ``BlindIndexField`` on the same model that is filled on assignment."""
+    """Encrypted text. ``kind`` chooses the masking rule and the blind-index key."""
 
-    def __init__(self, *args: Any, kind: str, hash_field: str | None = None, **kwargs: Any):
+    def __init__(self, *args: Any, kind: str, **kwargs: Any):
         self.kind = kind
-        self.hash_field = hash_field
         kwargs.setdefault("blank", True)
         kwargs.setdefault("null", True)
         super().__init__(*args, **kwargs)
@@ -101,8 +95,6 @@ class ProtectedField(models.TextField):
     def deconstruct(self):
         name, path, args, kwargs = super().deconstruct()
         kwargs["kind"] = self.kind
-        if self.hash_field:
-            kwargs["hash_field"] = self.hash_field
         return name, path, args, kwargs
 
     def contribute_to_class(self, cls, name, private_only=False):
@@ -145,15 +137,34 @@ class ProtectedField(models.TextField):
 
 
 class BlindIndexField(models.CharField):
-    """HMAC of a protected value (hex), indexed for exact lookup."""
+    """HMAC (hex) of the protected field ``source``, computed when the row is saved, indexed for
+    exact lookup. A value loaded from the database and not changed keeps its stored hash."""
 
-    def __init__(self, *args: Any, **kwargs: Any):
+    def __init__(self, *args: Any, source: str, **kwargs: Any):
+        self.source = source
         kwargs.setdefault("max_length", 64)
         kwargs.setdefault("null", True)
         kwargs.setdefault("blank", True)
         kwargs.setdefault("editable", False)
         kwargs.setdefault("db_index", True)
         super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["source"] = self.source
+        return name, path, args, kwargs
+
+    def pre_save(self, model_instance, add):
+        value = getattr(model_instance, self.source)
+        if value is None:
+            digest = None
+        elif value._plain is None:  # unchanged since loaded: the stored hash still holds
+            digest = getattr(model_instance, self.attname)
+        else:
+            source_field = model_instance._meta.get_field(self.source)
+            digest = crypto.blind_index(source_field.kind, value.reveal())
+        setattr(model_instance, self.attname, digest)
+        return digest
 
 
 def lookup_hash(kind: str, normalized: str) -> str:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from qiaolian.core.jurisdiction import ScopedManager
@@ -55,6 +56,9 @@ class Federation(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("orgs:federation_detail", args=[self.pk])
+
     @property
     def depth(self) -> int:
         return self.path.count("/")
@@ -95,6 +99,9 @@ class Station(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("orgs:station_detail", args=[self.pk])
+
 
 class Term(models.Model):
     """A term (届) of a federation's committee, from one congress to the next."""
@@ -122,6 +129,9 @@ class Term(models.Model):
 
     def __str__(self) -> str:
         return _("%(federation)s 第%(number)s届") % {"federation": self.federation, "number": self.number}
+
+    def get_absolute_url(self) -> str:
+        return reverse("orgs:term_detail", args=[self.pk])
 
 
 class CommitteeRole(models.TextChoices):
@@ -183,3 +193,6 @@ class PartnerFederation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("orgs:partner_edit", args=[self.pk])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Q, QuerySet
 
 from qiaolian.core.jurisdiction import scope_for
-from qiaolian.orgs.models import Federation, PartnerFederation, Station, Term
+from qiaolian.orgs.models import CommitteeMember, Federation, PartnerFederation, Station, Term
 
 
 def _allowed(user, perm: str) -> bool:
@@ -56,3 +56,9 @@ def partner_list(*, user) -> QuerySet[PartnerFederation]:
     if not _allowed(user, "orgs.view_partner") or scope_for(user).is_empty:
         return PartnerFederation.objects.none()
     return PartnerFederation.objects.all()
+
+
+def committee_member_get(*, user, pk: int) -> CommitteeMember | None:
+    if not _allowed(user, "orgs.view_term"):
+        return None
+    return CommitteeMember.objects.visible_to(user).select_related("term").filter(pk=pk).first()

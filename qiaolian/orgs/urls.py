@@ -1,11 +1,24 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from qiaolian.orgs import views
 
 app_name = "orgs"
-_t = TemplateView.as_view(template_name="base.html")
 urlpatterns = [
-    path("federations/", _t, name="federation_list"),
-    path("terms/", _t, name="term_list"),
-    path("stations/", _t, name="station_list"),
-    path("partners/", _t, name="partner_list"),
+    path("federations/", views.FederationListView.as_view(), name="federation_list"),
+    path("federations/new/", views.FederationCreateView.as_view(), name="federation_create"),
+    path("federations/<int:pk>/", views.FederationDetailView.as_view(), name="federation_detail"),
+    path("federations/<int:pk>/edit/", views.FederationUpdateView.as_view(), name="federation_edit"),
+    path("stations/", views.StationListView.as_view(), name="station_list"),
+    path("stations/new/", views.StationCreateView.as_view(), name="station_create"),
+    path("stations/<int:pk>/", views.StationDetailView.as_view(), name="station_detail"),
+    path("stations/<int:pk>/edit/", views.StationUpdateView.as_view(), name="station_edit"),
+    path("terms/", views.TermListView.as_view(), name="term_list"),
+    path("terms/new/", views.TermCreateView.as_view(), name="term_create"),
+    path("terms/<int:pk>/", views.TermDetailView.as_view(), name="term_detail"),
+    path("terms/<int:pk>/edit/", views.TermUpdateView.as_view(), name="term_edit"),
+    path("terms/<int:pk>/members/add/", views.TermMemberAddView.as_view(), name="term_member_add"),
+    path("members/<int:pk>/remove/", views.TermMemberRemoveView.as_view(), name="term_member_remove"),
+    path("partners/", views.PartnerListView.as_view(), name="partner_list"),
+    path("partners/new/", views.PartnerCreateView.as_view(), name="partner_create"),
+    path("partners/<int:pk>/edit/", views.PartnerUpdateView.as_view(), name="partner_edit"),
 ]

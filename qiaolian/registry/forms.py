@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from qiaolian.core.forms import ServiceModelForm
 from qiaolian.core.masking import Kind
 from qiaolian.core.protected import lookup_hash
 from qiaolian.core.text import clean
@@ -20,7 +21,7 @@ from qiaolian.registry.models import Household, OverseasTie, Person
 PROTECTED_FIELDS = ("id_number", "address", "phone", "phone_alt")
 
 
-class PersonForm(forms.ModelForm):
+class PersonForm(ServiceModelForm):
     """Create or edit a person. On edit, protected fields start empty: leaving one empty keeps
     the stored value, which the page shows masked beside the field."""
 
@@ -203,10 +204,6 @@ class PersonForm(forms.ModelForm):
                     data.pop(name, None)
         return data
 
-    def _post_clean(self):
-        # The service writes the instance; the form only validates (no construct_instance here).
-        pass
-
 
 class ArchiveForm(forms.Form):
     reason = forms.CharField(
@@ -216,7 +213,7 @@ class ArchiveForm(forms.Form):
     )
 
 
-class HouseholdForm(forms.ModelForm):
+class HouseholdForm(ServiceModelForm):
     address = forms.CharField(label=gettext_lazy("住址"), required=False, max_length=200)
 
     class Meta:
@@ -235,13 +232,10 @@ class HouseholdForm(forms.ModelForm):
             }
 
     def household_data(self) -> dict:
-        data = dict(self.cleaned_data)
+        data = self.service_data()
         if self.instance.pk and not data.get("address"):
             data.pop("address", None)
         return data
-
-    def _post_clean(self):
-        pass
 
 
 class HouseholdMemberForm(forms.Form):
@@ -276,3 +270,109 @@ class OverseasTieForm(forms.ModelForm):
         if year is not None and not 1900 <= year <= dt.date.today().year:
             self.add_error("emigrated_year", _("出国年份应在1900年至今年之间。"))
         return data
+
+
+AGE_BANDS = {
+    "0-17": (0, 17),
+    "18-34": (18, 34),
+    "35-59": (35, 59),
+    "60-79": (60, 79),
+    "80-": (80, None),
+}
+
+
+class PersonFilterForm(forms.Form):
+    """The list page's search and filters, parsed into the selector's ``PersonFilters``."""
+
+    q = forms.CharField(
+        label=gettext_lazy("搜索"),
+        required=False,
+        max_length=60,
+        widget=forms.TextInput(
+            attrs={"placeholder": gettext_lazy("姓名、拼音、拼音首字母、证件号码或手机号"), "type": "search"}
+        ),
+    )
+    category = forms.ChoiceField(
+        label=gettext_lazy("身份类别"), required=False, choices=[("", gettext_lazy("全部")), *c.Category.choices]
+    )
+    federation = forms.ModelChoiceField(
+        label=gettext_lazy("所属侨联"), required=False, queryset=None, empty_label=gettext_lazy("全部")
+    )
+    country = forms.ChoiceField(label=gettext_lazy("国家/地区"), required=False)
+    age = forms.ChoiceField(
+        label=gettext_lazy("年龄段"),
+        required=False,
+        choices=[
+            ("", gettext_lazy("全部")),
+            ("0-17", gettext_lazy("未成年（0–17岁）")),
+            ("18-34", "18–34岁"),
+            ("35-59", "35–59岁"),
+            ("60-79", "60–79岁"),
+            ("80-", gettext_lazy("80岁及以上")),
+        ],
+    )
+    hardship = forms.ChoiceField(
+        label=gettext_lazy("困难情况"),
+        required=False,
+        choices=[
+            ("", gettext_lazy("全部")),
+            ("yes", gettext_lazy("困难归侨侨眷")),
+            ("no", gettext_lazy("非困难")),
+        ],
+    )
+    living_status = forms.ChoiceField(
+        label=gettext_lazy("生存状态"), required=False, choices=[("", gettext_lazy("全部")), *c.LivingStatus.choices]
+    )
+    archived = forms.BooleanField(label=gettext_lazy("包括已归档"), required=False)
+    sort = forms.ChoiceField(
+        label=gettext_lazy("排序"),
+        required=False,
+        choices=[
+            ("pinyin", gettext_lazy("按姓名拼音")),
+            ("newest", gettext_lazy("最近录入")),
+            ("updated", gettext_lazy("最近更新")),
+        ],
+    )
+
+    SORTS = {"pinyin": ("name_pinyin", "id"), "newest": ("-created_at", "-id"), "updated": ("-updated_at", "-id")}
+
+    def __init__(self, *args, federations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django_countries import countries
+
+        self.fields["federation"].queryset = federations
+        self.fields["country"].choices = [("", _("全部"))] + [(code, name) for code, name in countries]
+        for name, f in self.fields.items():
+            if isinstance(f.widget, forms.Select):
+                f.widget.attrs["class"] = "form-select"
+            elif name != "archived":
+                f.widget.attrs["class"] = "form-control"
+
+    def filters(self):
+        from qiaolian.registry.selectors import PersonFilters
+
+        data = self.cleaned_data if self.is_valid() else {}
+        band = AGE_BANDS.get(data.get("age") or "", (None, None))
+        hardship = {"yes": True, "no": False}.get(data.get("hardship") or "")
+        federation = data.get("federation")
+        return PersonFilters(
+            query=data.get("q") or "",
+            category=data.get("category") or "",
+            federation_id=federation.pk if federation else None,
+            country=data.get("country") or "",
+            age_min=band[0],
+            age_max=band[1],
+            hardship=hardship,
+            living_status=data.get("living_status") or "",
+            include_archived=bool(data.get("archived")),
+        )
+
+    def order(self) -> tuple[str, ...]:
+        key = (self.cleaned_data.get("sort") if self.is_valid() else "") or "pinyin"
+        return self.SORTS[key]
+
+    def as_audit(self) -> dict:
+        """The filters as the export's audit entry records them."""
+        if not self.is_valid():
+            return {}
+        return {k: str(v) for k, v in self.cleaned_data.items() if v not in (None, "", False)}

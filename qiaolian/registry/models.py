@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -40,6 +41,9 @@ class Household(models.Model):
     def __str__(self) -> str:
         return self.label
 
+    def get_absolute_url(self) -> str:
+        return reverse("registry:household_detail", args=[self.pk])
+
 
 class Person(models.Model):
     """A person in the registry: a returnee, a relative, an overseas Chinese … (DOMAIN.md §3)."""
@@ -60,8 +64,8 @@ class Person(models.Model):
     ethnicity = models.CharField(_("民族"), max_length=16, choices=c.ETHNICITY_CHOICES, blank=True)
     # Identity document.
     id_type = models.CharField(_("证件类型"), max_length=24, choices=c.IdType.choices, default=c.IdType.RESIDENT_ID)
-    id_number = ProtectedField(_("证件号码"), kind=Kind.ID_NUMBER, hash_field="id_number_hash")
-    id_number_hash = BlindIndexField()
+    id_number = ProtectedField(_("证件号码"), kind=Kind.ID_NUMBER)
+    id_number_hash = BlindIndexField(source="id_number")
     nationality = CountryField(_("国籍"), blank=True, default="CN")
     residence_country = CountryField(_("居住国家/地区"), blank=True)
     # Category and overseas history.
@@ -75,10 +79,10 @@ class Person(models.Model):
     birthplace = models.CharField(_("出生地"), max_length=60, blank=True)
     # Where they live and how to reach them.
     address = ProtectedField(_("住址"), kind=Kind.ADDRESS)
-    phone = ProtectedField(_("手机/电话"), kind=Kind.PHONE, hash_field="phone_hash")
-    phone_hash = BlindIndexField()
-    phone_alt = ProtectedField(_("其他电话（含境外）"), kind=Kind.PHONE, hash_field="phone_alt_hash")
-    phone_alt_hash = BlindIndexField()
+    phone = ProtectedField(_("手机/电话"), kind=Kind.PHONE)
+    phone_hash = BlindIndexField(source="phone")
+    phone_alt = ProtectedField(_("其他电话（含境外）"), kind=Kind.PHONE)
+    phone_alt_hash = BlindIndexField(source="phone_alt")
     email = models.EmailField(_("电子邮箱"), blank=True)
     wechat = models.CharField(_("微信号"), max_length=60, blank=True)
     # Work and education.
@@ -155,6 +159,9 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("registry:person_detail", args=[self.pk])
 
     def age_on(self, day: dt.date) -> int | None:
         if not self.birth_date:

@@ -146,6 +146,12 @@ def overseas_ties(*, user, person: Person) -> QuerySet[OverseasTie]:
     return OverseasTie.objects.visible_to(user).filter(person=person).select_related("relative_person")
 
 
+def tie_get(*, user, pk: int) -> OverseasTie | None:
+    if not (user and user.has_perm("registry.view_person")):
+        return None
+    return OverseasTie.objects.visible_to(user).select_related("person").filter(pk=pk).first()
+
+
 def import_batch_list(*, user) -> QuerySet[ImportBatch]:
     if not (user and user.has_perm("registry.import_person")):
         return ImportBatch.objects.none()

@@ -77,3 +77,12 @@ STATE_COLOURS = {
 def badge(value: str, label: str) -> str:
     colour = STATE_COLOURS.get(str(value), "secondary")
     return format_html('<span class="badge bg-{}-lt">{}</span>', colour, label)
+
+
+@register.filter
+def field_label(name: str, obj) -> str:
+    """The verbose name of field ``name`` of ``obj``'s model (for audit entries that name a field)."""
+    try:
+        return str(obj._meta.get_field(name).verbose_name)
+    except Exception:
+        return name

@@ -6,8 +6,8 @@ import datetime as dt
 import itertools
 
 import factory
-from stdnum.cn import ric
 
+from qiaolian.core.validators import id_check_digit
 from qiaolian.registry import choices as c
 from qiaolian.registry.models import Household, OverseasTie, Person
 from qiaolian.registry.services import _derive_keys
@@ -21,7 +21,7 @@ def resident_id(birth: dt.date, *, male: bool = True, area: str = "310228", seri
     seq = (n * 2) % 1000
     seq = seq + 1 if male else seq  # odd for men, even for women
     body = f"{area}{birth:%Y%m%d}{seq % 1000:03d}"
-    return body + ric.calc_check_digit(body)
+    return body + id_check_digit(body)
 
 
 class PersonFactory(factory.django.DjangoModelFactory):
