@@ -23,8 +23,9 @@ def mask_id_number(value: str) -> str:
 
 def mask_phone(value: str) -> str:
     """``+8613812345678`` → ``138****5678``; foreign numbers keep the country code and the end."""
-    if value.startswith("+86") and len(value) == 14:
-        national = value[3:]
+    if value.startswith("+86") and len(value) > 9:
+        rest = value[3:]
+        national = rest if rest.startswith("1") else "0" + rest  # mobiles; landlines keep the 0
         return national[:3] + "****" + national[-4:]
     if len(value) > 6:
         return value[:4] + "*" * (len(value) - 7) + value[-3:]

@@ -31,6 +31,8 @@ def field(bound_field, help_text: str = ""):
     elif isinstance(widget, forms.Select | forms.SelectMultiple):
         kind = "select"
     css = {"checkbox": "form-check-input", "select": "form-select", "choices": "", "text": "form-control"}[kind]
+    if kind == "choices":
+        widget.attrs["class"] = "form-selectgroup-input"
     if bound_field.errors:
         css += " is-invalid"
     attrs = {"class": css} if css else {}
