@@ -11,6 +11,11 @@ class ServiceModelForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
+            label = field.label or ""
+            if isinstance(field, forms.ChoiceField | forms.ModelChoiceField):
+                field.error_messages["required"] = _("请选择%(label)s。") % {"label": label}
+            else:
+                field.error_messages["required"] = _("请填写%(label)s。") % {"label": label}
             if isinstance(field, forms.ModelChoiceField):
                 if field.empty_label is not None:
                     field.empty_label = BLANK_LABEL
