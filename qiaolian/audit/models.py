@@ -76,6 +76,28 @@ class AuditEntry(models.Model):
     def delete(self, *args, **kwargs):
         raise PermissionError("audit entries are append-only")
 
+    def _target_model(self):
+        from django.apps import apps
+
+        try:
+            return apps.get_model(self.target_type) if self.target_type else None
+        except (LookupError, ValueError):
+            return None
+
+    def target_type_label(self) -> str:
+        """The kind of record in the user's language (人员, 侨联组织 …)."""
+        model = self._target_model()
+        return str(model._meta.verbose_name) if model else self.target_type
+
+    def field_label(self) -> str:
+        """For reveals: the label of the field that was shown."""
+        name = (self.data or {}).get("field", "")
+        model = self._target_model()
+        try:
+            return str(model._meta.get_field(name).verbose_name) if model and name else name
+        except Exception:
+            return name
+
     def content(self) -> dict:
         return {
             "seq": self.seq,

@@ -82,9 +82,8 @@ def badge(value: str, label: str) -> str:
 
 
 @register.filter
-def field_label(name: str, obj) -> str:
-    """The verbose name of field ``name`` of ``obj``'s model (for audit entries that name a field)."""
-    try:
-        return str(obj._meta.get_field(name).verbose_name)
-    except Exception:
-        return name
+def as_json(value) -> str:
+    """Readable JSON (Chinese kept as written) for showing stored data such as audit contents."""
+    import json
+
+    return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True, default=str)
