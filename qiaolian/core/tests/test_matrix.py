@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from qiaolian.core.jurisdiction import scope_for
 from qiaolian.orgs import services as org_services
+from qiaolian.registry.models import ImportBatch
 from qiaolian.registry.tests.factories import HouseholdFactory, OverseasTieFactory, PersonFactory, resident_id
 
 pytestmark = pytest.mark.django_db
@@ -74,6 +75,12 @@ ROUTES: dict[str, Route] = {
     "registry:household_member_add": Route("registry.change_household", "household", "post"),
     "registry:household_member_remove": Route("registry.change_household", "household", "post", ("member",)),
     "registry:import_list": Route("registry.import_person"),
+    "registry:import_template": Route("registry.import_person"),
+    "registry:import_detail": Route("registry.import_person", "import_batch"),
+    "registry:import_progress": Route("registry.import_person", "import_batch"),
+    "registry:import_rejects": Route("registry.import_person", "import_batch"),
+    "registry:import_confirm": Route("registry.import_person", "import_batch", "post"),
+    "registry:import_cancel": Route("registry.import_person", "import_batch", "post"),
     "audit:entry_list": Route("audit.view_entry"),
     "audit:entry_detail": Route("audit.view_entry", "audit_entry"),
 }
@@ -134,6 +141,9 @@ def _records(js, federation, tag):
         "partner": partner,
         "audit_entry": AuditEntry.objects.order_by("-seq").first(),
         "token": api_token_create(actor=admin, user=admin, name="x")[0],
+        "import_batch": ImportBatch.objects.create(
+            federation=federation, created_by=admin, file_name=f"{tag}.xlsx", status="checked"
+        ),
     }
 
 
