@@ -11,3 +11,25 @@ class RequestContextMiddleware:
             return self.get_response(request)
         finally:
             reset_ip(token)
+
+
+class StaffLanguageMiddleware:
+    """The staff site speaks 简体中文 unless the user chose another language (the switch in the
+    header stores the choice in a cookie). The browser's Accept-Language is not consulted: an
+    office PC set up in English should not change the working language of the federation."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.utils import translation
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        available = {code for code, _name in settings.LANGUAGES}
+        language = chosen if chosen in available else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response
