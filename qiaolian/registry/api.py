@@ -338,7 +338,7 @@ def person_update(request: HttpRequest, person_id: int, payload: PersonIn) -> Pe
 )
 def person_reveal(request: HttpRequest, response: HttpResponse, person_id: int, payload: RevealIn) -> dict[str, str]:
     user = request.user
-    require_perm(user, "registry.view_person")
+    require_perm(user, "registry.reveal_person")
     person = selectors.person_get(user=user, pk=person_id)
     value = services.person_reveal(actor=user, person=person, field=payload.field)
     response["Cache-Control"] = "no-store"
