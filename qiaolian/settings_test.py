@@ -11,3 +11,4 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 AXES_FAILURE_LIMIT = 5
+PASSWORD_HASHERS = ["qiaolian.core.hashers.FastArgon2PasswordHasher"]

@@ -159,7 +159,7 @@ def _url(name: str, route: Route, records: dict | None) -> str:
         args = [ABSENT] + [ABSENT if a == "member" else a for a in route.extra]
         return reverse(name, args=args)
     key = "member_seat" if route.kind == "member" else route.kind
-    args = [records[key].pk]
+    args = [records[key].seq if key == "audit_entry" else records[key].pk]
     for extra in route.extra:
         args.append(records["member"].pk if extra == "member" else extra)
     return reverse(name, args=args)
