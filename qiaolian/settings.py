@@ -53,7 +53,6 @@ QIAOLIAN_FIELD_KEYS = env.list("QIAOLIAN_FIELD_KEYS", default=[]) or [_local_sec
 QIAOLIAN_BLIND_INDEX_KEY = env.str("QIAOLIAN_BLIND_INDEX_KEY", default="") or _local_secret("blind-index-key")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
