@@ -20,6 +20,51 @@ from qiaolian.registry.models import Household, OverseasTie, Person
 
 PROTECTED_FIELDS = ("id_number", "address", "phone", "phone_alt")
 
+# The person form in sections, as the page shows it; also the form's list of fields.
+PERSON_FIELDSETS = [
+    (
+        gettext_lazy("基本信息"),
+        [
+            "federation",
+            "name",
+            "former_names",
+            "foreign_name",
+            "sex",
+            "birth_date",
+            "ethnicity",
+            "native_place",
+            "birthplace",
+        ],
+    ),
+    (
+        gettext_lazy("证件与身份"),
+        [
+            "id_type",
+            "id_number",
+            "nationality",
+            "residence_country",
+            "category",
+            "is_new_overseas",
+            "is_returnee_entrepreneur",
+            "emigration_period",
+            "returned_from",
+            "returned_year",
+            "verification",
+            "source",
+        ],
+    ),
+    (gettext_lazy("联系方式"), ["address", "phone", "phone_alt", "email", "wechat"]),
+    (
+        gettext_lazy("学历与工作"),
+        ["education", "occupation", "industry", "employer", "position", "political_status", "social_roles"],
+    ),
+    (
+        gettext_lazy("困难与生存状态"),
+        ["is_in_hardship", "hardship_types", "hardship_note", "living_status", "deceased_on"],
+    ),
+    (gettext_lazy("其他"), ["tags", "notes"]),
+]
+
 
 class PersonForm(ServiceModelForm):
     """Create or edit a person. On edit, protected fields start empty: leaving one empty keeps
@@ -39,48 +84,7 @@ class PersonForm(ServiceModelForm):
 
     class Meta:
         model = Person
-        fields = [
-            "federation",
-            "name",
-            "former_names",
-            "foreign_name",
-            "sex",
-            "birth_date",
-            "ethnicity",
-            "id_type",
-            "id_number",
-            "nationality",
-            "residence_country",
-            "category",
-            "is_new_overseas",
-            "is_returnee_entrepreneur",
-            "emigration_period",
-            "returned_from",
-            "returned_year",
-            "native_place",
-            "birthplace",
-            "address",
-            "phone",
-            "phone_alt",
-            "email",
-            "wechat",
-            "education",
-            "occupation",
-            "industry",
-            "employer",
-            "position",
-            "political_status",
-            "social_roles",
-            "is_in_hardship",
-            "hardship_types",
-            "hardship_note",
-            "living_status",
-            "deceased_on",
-            "verification",
-            "source",
-            "tags",
-            "notes",
-        ]
+        fields = [name for _title, names in PERSON_FIELDSETS for name in names]
         widgets = {
             "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "deceased_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

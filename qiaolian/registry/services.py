@@ -138,6 +138,18 @@ def household_update(*, actor, household: Household, data: dict[str, Any]) -> Ho
     return household
 
 
+def _set_household(actor, person: Person, household: Household | None, relation: str) -> Person:
+    fields = ["household", "household_relation"]
+    before = snapshot(person, fields)
+    person.household = household
+    person.household_relation = relation
+    person.save(update_fields=[*fields, "updated_at"])
+    audit_record(
+        actor=actor, action=Action.CHANGE, target=person, data={"changes": diff(before, snapshot(person, fields))}
+    )
+    return person
+
+
 @transaction.atomic
 def household_set_member(*, actor, household: Household, person: Person, relation: str) -> Person:
     """Put ``person`` into ``household`` (moving them out of any other) with their relation."""
@@ -146,34 +158,14 @@ def household_set_member(*, actor, household: Household, person: Person, relatio
     require_in_scope(actor, person.federation_id)
     if relation == "head" and household.members.filter(household_relation="head").exclude(pk=person.pk).exists():
         raise ValidationError({"relation": _("该户已有户主。")})
-    before = snapshot(person, ["household", "household_relation"])
-    person.household = household
-    person.household_relation = relation
-    person.save(update_fields=["household", "household_relation", "updated_at"])
-    audit_record(
-        actor=actor,
-        action=Action.CHANGE,
-        target=person,
-        data={"changes": diff(before, snapshot(person, ["household", "household_relation"]))},
-    )
-    return person
+    return _set_household(actor, person, household, relation)
 
 
 @transaction.atomic
 def household_remove_member(*, actor, person: Person) -> Person:
     require_perm(actor, "registry.change_household")
     require_in_scope(actor, person.federation_id)
-    before = snapshot(person, ["household", "household_relation"])
-    person.household = None
-    person.household_relation = ""
-    person.save(update_fields=["household", "household_relation", "updated_at"])
-    audit_record(
-        actor=actor,
-        action=Action.CHANGE,
-        target=person,
-        data={"changes": diff(before, snapshot(person, ["household", "household_relation"]))},
-    )
-    return person
+    return _set_household(actor, person, None, "")
 
 
 # Overseas ties -------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from qiaolian.core.views import ServiceFormView, StaffMixin
 from qiaolian.orgs.selectors import federation_choices
 from qiaolian.registry import selectors, services
 from qiaolian.registry.choices import Hardship
-from qiaolian.registry.forms import ArchiveForm, OverseasTieForm, PersonFilterForm, PersonForm
+from qiaolian.registry.forms import PERSON_FIELDSETS, ArchiveForm, OverseasTieForm, PersonFilterForm, PersonForm
 from qiaolian.registry.models import OverseasTie, Person
 
 
@@ -134,51 +134,6 @@ class PersonRevealView(StaffMixin, View):
         except ValidationError:
             raise Http404 from None
         return render(request, "registry/_revealed.html", {"field": field, "value": value})
-
-
-PERSON_FIELDSETS = [
-    (
-        gettext_lazy("基本信息"),
-        [
-            "federation",
-            "name",
-            "former_names",
-            "foreign_name",
-            "sex",
-            "birth_date",
-            "ethnicity",
-            "native_place",
-            "birthplace",
-        ],
-    ),
-    (
-        gettext_lazy("证件与身份"),
-        [
-            "id_type",
-            "id_number",
-            "nationality",
-            "residence_country",
-            "category",
-            "is_new_overseas",
-            "is_returnee_entrepreneur",
-            "emigration_period",
-            "returned_from",
-            "returned_year",
-            "verification",
-            "source",
-        ],
-    ),
-    (gettext_lazy("联系方式"), ["address", "phone", "phone_alt", "email", "wechat"]),
-    (
-        gettext_lazy("学历与工作"),
-        ["education", "occupation", "industry", "employer", "position", "political_status", "social_roles"],
-    ),
-    (
-        gettext_lazy("困难与生存状态"),
-        ["is_in_hardship", "hardship_types", "hardship_note", "living_status", "deceased_on"],
-    ),
-    (gettext_lazy("其他"), ["tags", "notes"]),
-]
 
 
 class PersonCreateView(ServiceFormView):
