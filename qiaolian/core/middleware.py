@@ -30,6 +30,9 @@ class StaffLanguageMiddleware:
         language = chosen if chosen in available else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
-        response = self.get_response(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            translation.deactivate()
         response.headers.setdefault("Content-Language", language)
         return response

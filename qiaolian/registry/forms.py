@@ -309,9 +309,9 @@ class PersonFilterForm(forms.Form):
         choices=[
             ("", gettext_lazy("全部")),
             ("0-17", gettext_lazy("未成年（0–17岁）")),
-            ("18-34", "18–34岁"),
-            ("35-59", "35–59岁"),
-            ("60-79", "60–79岁"),
+            ("18-34", gettext_lazy("18–34岁")),
+            ("35-59", gettext_lazy("35–59岁")),
+            ("60-79", gettext_lazy("60–79岁")),
             ("80-", gettext_lazy("80岁及以上")),
         ],
     )

@@ -206,14 +206,19 @@ def _header_index() -> dict[str, str]:
 
 @cache
 def _choice_index(field_name: str) -> dict[str, str]:
-    """Label (and code) → code, with each part of a label such as 高中/中专 on its own."""
+    """Label (and code) → code, with each part of a label such as 高中/中专 on its own. Labels
+    are read in Chinese and in English whatever language is active, so the index is the same
+    for every user (it is cached per process)."""
     index: dict[str, str] = {}
-    for code, label in _CHOICES[field_name]:
-        index[_key(str(code))] = code
-        index[_key(str(label))] = code
-    for code, label in _CHOICES[field_name]:
-        for part in str(label).split("/"):
-            index.setdefault(_key(part), code)
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            labels = [(code, str(label)) for code, label in _CHOICES[field_name]]
+        for code, label in labels:
+            index.setdefault(_key(str(code)), code)
+            index.setdefault(_key(label), code)
+        for code, label in labels:
+            for part in label.split("/"):
+                index.setdefault(_key(part), code)
     if field_name == "ethnicity":
         for code, _label in _CHOICES[field_name]:
             if code.endswith("族") and len(code) > 2:
