@@ -28,6 +28,7 @@ from ninja.security import HttpBearer, SessionAuth
 from ninja.utils import check_csrf
 
 from qiaolian.accounts.services import api_token_user
+from qiaolian.advocacy.api import router as advocacy_router
 from qiaolian.orgs.api import router as orgs_router
 from qiaolian.registry.api import router as registry_router
 
@@ -72,6 +73,7 @@ api = NinjaAPI(
 )
 api.add_router("/", registry_router)
 api.add_router("/", orgs_router)
+api.add_router("/", advocacy_router)
 
 
 # Errors -----------------------------------------------------------------------------------------

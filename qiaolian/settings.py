@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "qiaolian.accounts",
     "qiaolian.orgs",
     "qiaolian.registry",
+    "qiaolian.advocacy",
 ]
 
 MIDDLEWARE = [

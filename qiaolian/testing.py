@@ -17,6 +17,16 @@ from qiaolian.orgs.services import federation_create
 PASSWORD = "Test-password-2026"
 
 
+@dataclass(frozen=True)
+class Route:
+    """One staff route in the permission matrix (qiaolian/core/tests/test_matrix.py)."""
+
+    perm: str
+    kind: str | None = None  # which record the URL's pk names
+    method: str = "get"
+    extra: tuple = ()  # further URL arguments after pk
+
+
 @dataclass
 class Jinshan:
     district: Federation

@@ -10,6 +10,7 @@ urlpatterns = [
     path("orgs/", include("qiaolian.orgs.urls")),
     path("registry/", include("qiaolian.registry.urls")),
     path("audit/", include("qiaolian.audit.urls")),
+    path("advocacy/", include("qiaolian.advocacy.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

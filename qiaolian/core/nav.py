@@ -1,12 +1,13 @@
 """The staff sidebar, grouped like the seed's own classification of the work.
 
-Each app adds its entries here; a group shows only when the user may open one of its entries,
-so a role sees the modules it works in and nothing else.
+The groups are fixed here; apps add their entries from their own ``nav.py``. A group shows only
+when the user may open one of its entries, so a role sees the modules it works in and nothing else.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 
 from django.urls import reverse
 from django.utils.functional import Promise
@@ -74,11 +75,28 @@ GROUPS: list[NavGroup] = [
 ]
 
 
+@cache
+def _app_items() -> dict[str, list[NavItem]]:
+    """Entries that apps contribute from their own ``nav.py`` (``ITEMS = [(group key, NavItem)]``)."""
+    from importlib import import_module
+    from importlib.util import find_spec
+
+    from django.apps import apps
+
+    contributed: dict[str, list[NavItem]] = {}
+    for config in apps.get_app_configs():
+        if config.name.startswith("qiaolian.") and config.name != __package__ and find_spec(f"{config.name}.nav"):
+            for key, item in import_module(f"{config.name}.nav").ITEMS:
+                contributed.setdefault(key, []).append(item)
+    return contributed
+
+
 def sidebar_for(user, path: str) -> list[dict]:
     groups = []
+    contributed = _app_items()
     for group in GROUPS:
         items = []
-        for item in group.items:
+        for item in [*group.items, *contributed.get(group.key, [])]:
             if not user.has_perm(item.perm):
                 continue
             url = reverse(item.url_name)

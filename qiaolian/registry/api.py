@@ -17,10 +17,10 @@ from django_countries import countries
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import field_validator, model_validator
 
+from qiaolian.core.api import Choice, FederationRef, Page, PageQuery, bound_form, choice_of, page_of, subtree_filter
 from qiaolian.core.fields import prefix_q
 from qiaolian.core.permissions import require_perm
 from qiaolian.core.text import search_key
-from qiaolian.orgs.api import Choice, FederationRef, Page, PageQuery, bound_form, choice_of, page_of, subtree_filter
 from qiaolian.orgs.selectors import federation_choices
 from qiaolian.registry import choices as c
 from qiaolian.registry import selectors, services

@@ -41,6 +41,18 @@ OPERATIONS: dict[tuple[str, str], tuple[str, str | None, dict | None]] = {
 }
 
 
+# Apps after the foundation keep their part beside their tests: ``API_OPERATIONS`` in
+# ``<app>/tests/matrix.py`` (and their records from ``records``).
+APP_MATRICES = []
+for _app in ("advocacy", "activities", "liaison", "casework", "aid", "enterprises", "contests", "reports"):
+    try:
+        _module = __import__(f"qiaolian.{_app}.tests.matrix", fromlist=["API_OPERATIONS"])
+    except ModuleNotFoundError:
+        continue
+    APP_MATRICES.append(_module)
+    OPERATIONS.update(getattr(_module, "API_OPERATIONS", {}))
+
+
 def _operations_in_openapi() -> set[tuple[str, str]]:
     schema = api.get_openapi_schema()
     found = set()
@@ -58,7 +70,11 @@ def test_every_api_operation_is_in_the_matrix():
 
 def _records(js, federation, tag):
     admin = js.user("admin")
+    extra = {}
+    for module in APP_MATRICES:
+        extra.update(module.records(js, federation, tag, admin))
     return {
+        **extra,
         "federation": federation,
         "person": PersonFactory(
             federation=federation,
