@@ -29,3 +29,4 @@ is_staff_member = has_role(*(r for r in Role if r != Role.PUBLIC))
 
 rules.add_perm("accounts.use_staff_site", is_staff_member)
 rules.add_perm("accounts.create_token", is_staff_member)
+rules.add_perm("accounts.manage_users", is_district_admin)

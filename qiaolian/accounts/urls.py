@@ -1,6 +1,6 @@
 from django.urls import path
 
-from qiaolian.accounts import views
+from qiaolian.accounts import views, views_users
 
 app_name = "accounts"
 urlpatterns = [
@@ -9,4 +9,10 @@ urlpatterns = [
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("tokens/", views.TokenListView.as_view(), name="token_list"),
     path("tokens/<int:pk>/revoke/", views.TokenRevokeView.as_view(), name="token_revoke"),
+    path("users/", views_users.UserListView.as_view(), name="user_list"),
+    path("users/new/", views_users.UserCreateView.as_view(), name="user_create"),
+    path("users/<int:pk>/", views_users.UserDetailView.as_view(), name="user_detail"),
+    path("users/<int:pk>/edit/", views_users.UserUpdateView.as_view(), name="user_edit"),
+    path("users/<int:pk>/password/", views_users.UserPasswordView.as_view(), name="user_password"),
+    path("users/<int:pk>/unlock/", views_users.UserUnlockView.as_view(), name="user_unlock"),
 ]

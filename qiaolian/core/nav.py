@@ -46,7 +46,9 @@ GROUPS: list[NavGroup] = [
                 "/orgs/federations/",
             ),
             NavItem(_("届次与委员"), "orgs:term_list", "orgs.view_term", "users-group", "/orgs/terms/"),
+            NavItem(_("换届选举"), "orgs:election_list", "orgs.view_term", "flag", "/orgs/elections/"),
             NavItem(_("侨之家与新侨驿站"), "orgs:station_list", "orgs.view_station", "map-pin", "/orgs/stations/"),
+            NavItem(_("侨界团体"), "orgs:group_list", "orgs.view_group", "users", "/orgs/groups/"),
             NavItem(_("合作侨联"), "orgs:partner_list", "orgs.view_partner", "heart-handshake", "/orgs/partners/"),
         ],
     ),
@@ -70,6 +72,7 @@ GROUPS: list[NavGroup] = [
         [
             NavItem(_("审计日志"), "audit:entry_list", "audit.view_entry", "shield-check", "/audit/"),
             NavItem(_("接口令牌"), "accounts:token_list", "accounts.create_token", "key", "/accounts/tokens/"),
+            NavItem(_("用户管理"), "accounts:user_list", "accounts.manage_users", "users", "/accounts/users/"),
         ],
     ),
 ]

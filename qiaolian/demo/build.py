@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from qiaolian.demo import accounts, advocacy, orgs, people, terms
+from qiaolian.demo import accounts, advocacy, grassroots, orgs, people, terms
 from qiaolian.demo.accounts import DEMO_ACCOUNTS, demo_password
 from qiaolian.demo.context import DemoContext
 from qiaolian.demo.geography import TOWNS
@@ -29,6 +29,7 @@ STEPS: tuple[tuple[str, Callable[[DemoContext], None]], ...] = (
     ("partner", orgs.build_partner),
     ("people", people.build_people),
     ("terms", terms.build_terms),
+    ("grassroots", grassroots.build_grassroots),
     ("advocacy", advocacy.build_advocacy),
 )
 

@@ -4,6 +4,11 @@ federation the term in force in December 2017 and the one elected in 2022.
 
 Committee seats held by people of the 侨 community point at their registry record; cadres
 (chairs of the town federations, the full-time officers) are named without one.
+
+The 2022 terms are opened by ``orgs.services.election_record``, as a user would record the
+election (换届): it closes the 2017 term, opens the new one and seats the committee elected. The
+details of each election (method, delegates) come from their own random stream ("elections"), so
+the committees are the same as when the terms were created directly.
 """
 
 from __future__ import annotations
@@ -15,8 +20,8 @@ from qiaolian.demo import geography as geo
 from qiaolian.demo import names
 from qiaolian.demo.accounts import LEADER_NAME
 from qiaolian.demo.context import DemoContext, age_on
-from qiaolian.orgs.models import CommitteeRole, Federation, Term
-from qiaolian.orgs.services import committee_member_add, term_create
+from qiaolian.orgs.models import CommitteeRole, ElectionMethod, Federation, Term
+from qiaolian.orgs.services import committee_member_add, election_record, term_create
 from qiaolian.registry import choices as c
 from qiaolian.registry.models import Person
 
@@ -43,6 +48,7 @@ class CommitteeBuilder:
     def __init__(self, ctx: DemoContext):
         self.ctx = ctx
         self.rng: random.Random = ctx.rng("terms")
+        self.election_rng: random.Random = ctx.rng("elections")
         self.town_chairs: dict[tuple[str, int], str] = {}  # (Town.key, year) → chair's name
         self.town_of: dict[int, str] = {
             p.pk: key for p, key in zip(ctx.persons, ctx.person_town, strict=True)
@@ -71,19 +77,44 @@ class CommitteeBuilder:
         )
         return f"{town_name}{label}"
 
-    def _seat(self, term: Term, role: str, order: int, *, person: Person | None = None, name: str = "",
+    def _seat(self, term: Term | list[dict], role: str, order: int, *, person: Person | None = None, name: str = "",
               position: str = "", full_time: bool = False) -> None:  # fmt: skip
-        committee_member_add(
-            actor=self.ctx.actor(),
-            term=term,
-            name=person.name if person else name,
-            person=person,
-            role=role,
-            is_full_time=full_time,
-            position=position,
-            sort_order=order,
-        )
+        """Seat a member on ``term``, or add the seat to ``term`` when it is the list of members
+        an election (not yet recorded) will seat."""
+        seat = {
+            "name": person.name if person else name,
+            "person": person,
+            "role": role,
+            "is_full_time": full_time,
+            "position": position,
+            "sort_order": order,
+        }
+        if isinstance(term, list):
+            term.append(seat)
+        else:
+            committee_member_add(actor=self.ctx.actor(), term=term, **seat)
         self.ctx.committee_members += 1
+
+    def _election(self, federation: Federation, number: int, held_on: dt.date, ends: dt.date, congress: str,
+                  members: list[dict], *, delegates: int) -> Term:  # fmt: skip
+        rng = self.election_rng
+        contested = rng.random() < 0.35
+        note = "无记名投票，委员候选人差额比例不少于10%" if contested else "无记名投票"
+        election = election_record(
+            actor=self.ctx.actor(),
+            federation=federation,
+            held_on=held_on,
+            method=ElectionMethod.CONTESTED if contested else ElectionMethod.UNCONTESTED,
+            method_note=note,
+            congress_name=congress,
+            delegate_count=delegates,
+            new_term_number=number,
+            new_term_ends_on=ends,
+            members=members,
+            notes=f"经{federation.parent.short_name if federation.parent else '上海市侨联'}批复同意召开。",
+        )
+        self.ctx.terms.append(election.term)
+        return election.term
 
     def _term(self, federation: Federation, number: int, starts: dt.date, ends: dt.date, congress: str) -> Term:
         term = term_create(
@@ -113,12 +144,10 @@ class CommitteeBuilder:
                 (2017, number, starts, elected - dt.timedelta(days=1)),
                 (2022, number + 1, elected, elected.replace(year=elected.year + 5) - dt.timedelta(days=1)),
             ):
-                term = self._term(
-                    federation,
-                    term_number,
-                    start,
-                    end,
-                    f"{town.short_name}侨联第{_numeral(term_number)}次归侨侨眷代表大会",
+                congress = f"{town.short_name}侨联第{_numeral(term_number)}次归侨侨眷代表大会"
+                # 2017: the term in force; 2022: the members the election will seat.
+                term: Term | list[dict] = (
+                    self._term(federation, term_number, start, end, congress) if year == 2017 else []
                 )
                 if year == 2022 and rng.random() < 0.5:
                     chair = self.town_chairs[(town.key, 2017)]
@@ -132,6 +161,9 @@ class CommitteeBuilder:
                 for order, person in enumerate(seats, start=2):
                     role = CommitteeRole.VICE_CHAIR if order <= 3 else CommitteeRole.MEMBER
                     self._seat(term, role, order, person=person, position=self._position(person, town.short_name))
+                if isinstance(term, list):
+                    delegates = self.election_rng.randint(45, 120)
+                    self._election(federation, term_number, start, end, congress, term, delegates=delegates)
                 previous = seats
 
     # District ---------------------------------------------------------------------------------
@@ -143,13 +175,13 @@ class CommitteeBuilder:
         fifth = self._term(
             district, 5, FIFTH_CONGRESS, SIXTH_CONGRESS - dt.timedelta(days=1), "金山区第五次归侨侨眷代表大会"
         )
-        sixth = self._term(district, 6, SIXTH_CONGRESS, SIXTH_TERM_ENDS, "金山区第六次归侨侨眷代表大会")
+        sixth: list[dict] = []  # seated by the election of 2022-11-22
         full_time_vice = self._cadre_name(1972)
         secretary = self._cadre_name(1978)
         fifth_vice: list[Person] = []
         fifth_members: list[Person] = []
         for term, year in ((fifth, 2017), (sixth, 2022)):
-            on = term.starts_on
+            on = SIXTH_CONGRESS if year == 2022 else FIFTH_CONGRESS
             order = 1
             chair = LEADER_NAME if year == 2022 else self._cadre_name(1962)
             self._seat(term, CommitteeRole.CHAIR, order, name=chair, position="区侨联主席")
@@ -193,6 +225,8 @@ class CommitteeBuilder:
                 position = self._position(person, town_name)
                 self._seat(term, role, order if i < 6 else 100 + len(chairs) + i, person=person, position=position)
             fifth_vice, fifth_members = vice, members
+        self._election(district, 6, SIXTH_CONGRESS, SIXTH_TERM_ENDS, "金山区第六次归侨侨眷代表大会", sixth,
+                       delegates=self.election_rng.randint(180, 220))  # fmt: skip
 
 
 def build_terms(ctx: DemoContext) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.http import Http404
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,15 +18,22 @@ from qiaolian.core.views import ServiceFormView, StaffMixin
 from qiaolian.orgs import selectors, services
 from qiaolian.orgs.forms import (
     CommitteeMemberForm,
+    ElectionDocumentForm,
+    ElectionFilterForm,
+    ElectionForm,
     FederationForm,
+    GroupFilterForm,
+    GroupForm,
+    GroupMemberForm,
+    MentoringPairForm,
     PartnerForm,
+    StationAssessmentForm,
     StationFilterForm,
     StationForm,
     TermForm,
 )
-from qiaolian.orgs.models import COMMITTEE_ROLE_ORDER, Term
-
-TERM_WARNING_DAYS = 183  # a term is flagged six months before it ends (DOMAIN.md §2)
+from qiaolian.orgs.models import COMMITTEE_ROLE_ORDER, ElectionMethod, GroupKind
+from qiaolian.orgs.selectors import term_status
 
 
 def _get_or_404(queryset, pk: int):
@@ -153,8 +161,11 @@ class StationDetailView(StaffMixin, TemplateView):
 
     def get_context_data(self, pk: int, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["station"] = _get_or_404(selectors.station_list(user=self.request.user), pk)
-        ctx["can_change"] = self.request.user.has_perm("orgs.change_station")
+        user = self.request.user
+        station = _get_or_404(selectors.station_list(user=user), pk)
+        ctx["station"] = station
+        ctx["assessments"] = selectors.station_assessments(user=user, station=station)
+        ctx["can_change"] = user.has_perm("orgs.change_station")
         return ctx
 
 
@@ -203,16 +214,6 @@ class StationUpdateView(LoadObjectMixin, StationFormMixin, ServiceFormView):
 # Terms and committees --------------------------------------------------------------------------
 
 
-def term_status(term: Term, today: dt.date) -> str:
-    if term.ends_on < today:
-        return "expired"
-    if (term.ends_on - today).days <= TERM_WARNING_DAYS:
-        return "expiring"
-    if term.starts_on > today:
-        return "future"
-    return "active"
-
-
 class TermListView(StaffMixin, TemplateView):
     """The latest term of every visible federation, with those due for election flagged."""
 
@@ -221,17 +222,7 @@ class TermListView(StaffMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        today = dt.date.today()
-        latest: dict[int, Term] = {}
-        for term in selectors.term_list(user=self.request.user).order_by("federation__path", "-number"):
-            latest.setdefault(term.federation_id, term)
-        rows = []
-        for federation in selectors.federation_list(user=self.request.user):
-            term = latest.get(federation.pk)
-            rows.append(
-                {"federation": federation, "term": term, "status": term_status(term, today) if term else "none"}
-            )
-        ctx["rows"] = rows
+        ctx["rows"] = selectors.term_overview(user=self.request.user, today=dt.date.today())
         ctx["can_change"] = self.request.user.has_perm("orgs.change_term")
         return ctx
 
@@ -379,3 +370,358 @@ class PartnerUpdateView(LoadObjectMixin, ServiceFormView):
         ctx["page_title"] = _("修改：%(name)s") % {"name": self.object.name}
         ctx["breadcrumbs"] = [(_("合作侨联"), reverse("orgs:partner_list"))]
         return ctx
+
+
+def _form_errors_text(form) -> str:
+    return "；".join(
+        f"{form.fields[k].label}：{' '.join(v)}" if k in form.fields else " ".join(v) for k, v in form.errors.items()
+    )
+
+
+# Elections (换届) ---------------------------------------------------------------------------------
+
+
+def _election_or_404(user, pk: int):
+    election = selectors.election_get(user=user, pk=pk)
+    if election is None:
+        raise Http404
+    return election
+
+
+class ElectionListView(StaffMixin, TemplateView):
+    """Elections recorded, filtered by year and federation (with those below it)."""
+
+    permission_required = "orgs.view_term"
+    template_name = "orgs/election_list.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        form = ElectionFilterForm(
+            self.request.GET or None,
+            years=selectors.election_years(user=user),
+            federations=selectors.election_federation_choices(user=user),
+        )
+        filters = form.cleaned_data if form.is_valid() else {}
+        ctx["form"] = form
+        ctx["elections"] = selectors.election_list(
+            user=user, year=filters.get("year"), federation=filters.get("federation")
+        )
+        ctx["due_count"] = len(selectors.elections_due(user=user, today=dt.date.today()))
+        ctx["can_change"] = user.has_perm("orgs.change_term")
+        return ctx
+
+
+class ElectionDueView(StaffMixin, TemplateView):
+    """Federations whose latest term ends within six months or has already ended."""
+
+    permission_required = "orgs.view_term"
+    template_name = "orgs/election_due.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        today = dt.date.today()
+        ctx["today"] = today
+        ctx["rows"] = selectors.elections_due(user=self.request.user, today=today)
+        ctx["can_change"] = self.request.user.has_perm("orgs.change_term")
+        return ctx
+
+
+class ElectionDetailView(LoadObjectMixin, StaffMixin, TemplateView):
+    permission_required = "orgs.view_term"
+    template_name = "orgs/election_detail.html"
+
+    def load_object(self, user, pk):
+        return _election_or_404(user, pk)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        election = self.object
+        ctx["election"] = election
+        ctx["members"] = sorted(
+            election.term.members.all(), key=lambda m: (COMMITTEE_ROLE_ORDER.index(m.role), m.sort_order, m.pk)
+        )
+        ctx["can_change"] = self.request.user.has_perm("orgs.change_term")
+        ctx["document_form"] = ElectionDocumentForm()
+        return ctx
+
+
+class ElectionCreateView(ServiceFormView):
+    permission_required = "orgs.change_term"
+    form_class = ElectionForm
+    template_name = "orgs/election_form.html"
+    page_title = gettext_lazy("登记换届选举")
+    success_message = gettext_lazy("已登记 %(object)s。")
+
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "federations": selectors.election_federation_choices(user=self.request.user),
+        }
+
+    def get_initial(self):
+        """From the due list (?federation=…): the federation, the next term number, the congress."""
+        initial = {"method": ElectionMethod.UNCONTESTED}
+        raw = self.request.GET.get("federation", "")
+        federation = (
+            selectors.election_federation_choices(user=self.request.user).filter(pk=raw).first()
+            if raw.isdigit()
+            else None
+        )
+        if federation is not None:
+            initial["federation"] = federation.pk
+            latest = selectors.term_list(user=self.request.user).filter(federation=federation).order_by("-number")
+            number = latest.first().number + 1 if latest.exists() else 1
+            initial["new_term_number"] = number
+            numeral = "〇一二三四五六七八九十"[number] if number <= 10 else str(number)
+            initial["congress_name"] = _("%(name)s第%(number)s次归侨侨眷代表大会") % {
+                "name": federation.short_name.removesuffix("侨联") if federation.parent_id is None else federation.name,
+                "number": numeral,
+            }
+        return initial
+
+    def perform(self, form):
+        return services.election_record(actor=self.request.user, **form.service_data())
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["breadcrumbs"] = [(_("换届选举"), reverse("orgs:election_list"))]
+        ctx["cancel_url"] = reverse("orgs:election_list")
+        return ctx
+
+
+class ElectionDocumentAddView(LoadObjectMixin, StaffMixin, View):
+    permission_required = "orgs.change_term"
+    http_method_names = ["post"]
+
+    def load_object(self, user, pk):
+        return _election_or_404(user, pk)
+
+    def post(self, request, pk: int):
+        form = ElectionDocumentForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            document = services.election_document_add(
+                actor=request.user, election=self.object, title=form.cleaned_data["title"], upload=upload
+            )
+            messages.success(request, _("已上传 %(title)s。") % {"title": document.title})
+        else:
+            messages.error(request, _form_errors_text(form))
+        return redirect(self.object)
+
+
+class ElectionDocumentDownloadView(StaffMixin, View):
+    permission_required = "orgs.view_term"
+    http_method_names = ["get"]
+
+    def get(self, request, pk: int):
+        document = selectors.election_document_get(user=request.user, pk=pk)
+        if document is None or not document.file:
+            raise Http404
+        try:
+            handle = document.file.open("rb")
+        except FileNotFoundError as error:
+            raise Http404 from error
+        name = document.file.name.rsplit("/", 1)[-1]
+        return FileResponse(handle, as_attachment=True, filename=name)
+
+
+# Station assessments ---------------------------------------------------------------------------
+
+
+class StationAssessmentCreateView(LoadObjectMixin, ServiceFormView):
+    permission_required = "orgs.change_station"
+    form_class = StationAssessmentForm
+    template_name = "orgs/assessment_form.html"
+    success_message = gettext_lazy("已登记 %(object)s。")
+
+    def load_object(self, user, pk):
+        return _get_or_404(selectors.station_list(user=user), pk)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "items": services.checklist_for(self.object.kind)}
+
+    def get_initial(self):
+        return {"assessed_on": dt.date.today()}
+
+    def perform(self, form):
+        return services.station_assessment_record(actor=self.request.user, station=self.object, **form.service_data())
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["station"] = self.object
+        ctx["page_title"] = _("规范化建设考评：%(name)s") % {"name": self.object.name}
+        ctx["breadcrumbs"] = [
+            (_("侨之家与新侨驿站"), reverse("orgs:station_list")),
+            (self.object.name, self.object.get_absolute_url()),
+        ]
+        ctx["cancel_url"] = self.object.get_absolute_url()
+        return ctx
+
+
+# Groups ----------------------------------------------------------------------------------------
+
+
+def _group_or_404(user, pk: int):
+    group = selectors.group_get(user=user, pk=pk)
+    if group is None:
+        raise Http404
+    return group
+
+
+class GroupListView(StaffMixin, TemplateView):
+    permission_required = "orgs.view_group"
+    template_name = "orgs/group_list.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        form = GroupFilterForm(self.request.GET or None)
+        kind = form.cleaned_data["kind"] if form.is_valid() else ""
+        ctx["form"] = form
+        ctx["groups"] = selectors.group_list(user=self.request.user, kind=kind)
+        ctx["can_change"] = self.request.user.has_perm("orgs.change_group")
+        return ctx
+
+
+class GroupDetailView(LoadObjectMixin, StaffMixin, TemplateView):
+    permission_required = "orgs.view_group"
+    template_name = "orgs/group_detail.html"
+
+    def load_object(self, user, pk):
+        return _group_or_404(user, pk)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        group = self.object
+        members = list(selectors.group_members(user=user, group=group))
+        ctx["group"] = group
+        ctx["members"] = [m for m in members if m.left_on is None]
+        ctx["former_members"] = [m for m in members if m.left_on is not None]
+        ctx["pairs"] = selectors.group_pairs(user=user, group=group)
+        ctx["show_pairs"] = group.kind == GroupKind.MENTORING or bool(ctx["pairs"])
+        ctx["can_change"] = user.has_perm("orgs.change_group")
+        if ctx["can_change"]:
+            persons = selectors.group_person_choices(user=user, group=group)
+            ctx["member_form"] = GroupMemberForm(persons=persons)
+            ctx["pair_form"] = MentoringPairForm(persons=persons)
+        return ctx
+
+
+class GroupFormMixin:
+    permission_required = "orgs.change_group"
+    form_class = GroupForm
+
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "federations": selectors.federation_choices(user=self.request.user),
+            "partners": selectors.partner_list(user=self.request.user),
+        }
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["breadcrumbs"] = [(_("侨界团体"), reverse("orgs:group_list"))]
+        return ctx
+
+
+class GroupCreateView(GroupFormMixin, ServiceFormView):
+    page_title = gettext_lazy("新建团体")
+    success_message = gettext_lazy("已新建 %(object)s。")
+
+    def perform(self, form):
+        data = form.service_data()
+        federation = data.pop("federation")
+        return services.group_create(actor=self.request.user, federation=federation, **data)
+
+
+class GroupUpdateView(LoadObjectMixin, GroupFormMixin, ServiceFormView):
+    success_message = gettext_lazy("已保存 %(object)s。")
+
+    def load_object(self, user, pk):
+        return _group_or_404(user, pk)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.object}
+
+    def perform(self, form):
+        return services.group_update(actor=self.request.user, group=self.object, **form.service_data())
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["page_title"] = _("修改：%(name)s") % {"name": self.object.name}
+        ctx["cancel_url"] = self.object.get_absolute_url()
+        return ctx
+
+
+class _GroupPostView(LoadObjectMixin, StaffMixin, View):
+    """A small form posted from the group page: validate, call the service, go back."""
+
+    permission_required = "orgs.change_group"
+    http_method_names = ["post"]
+    form_class: type = GroupMemberForm
+    done_message = ""
+
+    def load_object(self, user, pk):
+        return _group_or_404(user, pk)
+
+    def call_service(self, data):  # pragma: no cover - every subclass defines it
+        raise NotImplementedError
+
+    def post(self, request, pk: int):
+        persons = selectors.group_person_choices(user=request.user, group=self.object)
+        form = self.form_class(request.POST, persons=persons)
+        if form.is_valid():
+            try:
+                saved = self.call_service(form.service_data())
+            except ValidationError as error:
+                messages.error(request, "；".join(error.messages))
+            else:
+                messages.success(request, self.done_message % {"object": saved})
+        else:
+            messages.error(request, _form_errors_text(form))
+        return redirect(self.object)
+
+
+class GroupMemberAddView(_GroupPostView):
+    form_class = GroupMemberForm
+    done_message = gettext_lazy("已添加 %(object)s。")
+
+    def call_service(self, data):
+        return services.group_member_add(actor=self.request.user, group=self.object, **data)
+
+
+class MentoringPairAddView(_GroupPostView):
+    form_class = MentoringPairForm
+    done_message = gettext_lazy("已登记结对 %(object)s。")
+
+    def call_service(self, data):
+        return services.mentoring_pair_add(actor=self.request.user, group=self.object, **data)
+
+
+class GroupMemberRemoveView(StaffMixin, View):
+    permission_required = "orgs.change_group"
+    http_method_names = ["post"]
+
+    def post(self, request, pk: int):
+        member = selectors.group_member_get(user=request.user, pk=pk)
+        if member is None:
+            raise Http404
+        group = member.group
+        services.group_member_remove(actor=request.user, member=member)
+        messages.success(request, _("已移除 %(name)s。") % {"name": member.name})
+        return redirect(group)
+
+
+class MentoringPairRemoveView(StaffMixin, View):
+    permission_required = "orgs.change_group"
+    http_method_names = ["post"]
+
+    def post(self, request, pk: int):
+        pair = selectors.mentoring_pair_get(user=request.user, pk=pk)
+        if pair is None:
+            raise Http404
+        group = pair.group
+        services.mentoring_pair_remove(actor=request.user, pair=pair)
+        messages.success(request, _("已解除结对 %(pair)s。") % {"pair": pair})
+        return redirect(group)

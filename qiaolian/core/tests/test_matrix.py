@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from qiaolian.core.jurisdiction import scope_for
@@ -32,6 +33,12 @@ ROUTES: dict[str, Route] = {
     "accounts:password_change": Route("accounts.use_staff_site"),
     "accounts:token_list": Route("accounts.create_token"),
     "accounts:token_revoke": Route("accounts.create_token", "token", "post"),
+    "accounts:user_list": Route("accounts.manage_users"),
+    "accounts:user_create": Route("accounts.manage_users"),
+    "accounts:user_detail": Route("accounts.manage_users", "user"),
+    "accounts:user_edit": Route("accounts.manage_users", "user"),
+    "accounts:user_password": Route("accounts.manage_users", "user"),
+    "accounts:user_unlock": Route("accounts.manage_users", "user", "post"),
     "orgs:federation_list": Route("orgs.view_federation"),
     "orgs:federation_create": Route("orgs.change_federation"),
     "orgs:federation_detail": Route("orgs.view_federation", "federation"),
@@ -46,6 +53,21 @@ ROUTES: dict[str, Route] = {
     "orgs:term_edit": Route("orgs.change_term", "term"),
     "orgs:term_member_add": Route("orgs.change_term", "term", "post"),
     "orgs:term_member_remove": Route("orgs.change_term", "member", "post"),
+    "orgs:election_list": Route("orgs.view_term"),
+    "orgs:election_due": Route("orgs.view_term"),
+    "orgs:election_create": Route("orgs.change_term"),
+    "orgs:election_detail": Route("orgs.view_term", "election"),
+    "orgs:election_document_add": Route("orgs.change_term", "election", "post"),
+    "orgs:election_document_download": Route("orgs.view_term", "election_document"),
+    "orgs:station_assessment_create": Route("orgs.change_station", "station"),
+    "orgs:group_list": Route("orgs.view_group"),
+    "orgs:group_create": Route("orgs.change_group"),
+    "orgs:group_detail": Route("orgs.view_group", "group"),
+    "orgs:group_edit": Route("orgs.change_group", "group"),
+    "orgs:group_member_add": Route("orgs.change_group", "group", "post"),
+    "orgs:group_member_remove": Route("orgs.change_group", "group_member", "post"),
+    "orgs:mentoring_pair_add": Route("orgs.change_group", "group", "post"),
+    "orgs:mentoring_pair_remove": Route("orgs.change_group", "mentoring_pair", "post"),
     "orgs:partner_list": Route("orgs.view_partner"),
     "orgs:partner_create": Route("orgs.change_partner"),
     "orgs:partner_edit": Route("orgs.change_partner", "partner"),
@@ -114,7 +136,8 @@ def test_every_staff_route_is_in_the_matrix():
 
 def _records(js, federation, tag):
     """One record of every kind in ``federation``."""
-    from qiaolian.accounts.services import api_token_create
+    from qiaolian.accounts.models import Role
+    from qiaolian.accounts.services import api_token_create, user_create
     from qiaolian.audit.models import AuditEntry
 
     admin = js.user("admin")
@@ -134,7 +157,25 @@ def _records(js, federation, tag):
     )
     seat = org_services.committee_member_add(actor=admin, term=term, name="王主席", role="chair")
     partner = org_services.partner_create(actor=admin, name=f"{tag}合作侨联", region="浙江省")
-    extra = {}
+    election = org_services.election_record(
+        actor=admin,
+        federation=federation,
+        held_on=dt.date(2027, 11, 20),
+        method="contested",
+        congress_name="第七次代表大会",
+        new_term_number=7,
+        new_term_ends_on=dt.date(2032, 11, 19),
+        members=[{"role": "chair", "name": "李主席"}],
+        documents=[("选举结果", ContentFile(b"%PDF-1.4 result", name="result.pdf"))],
+    )
+    group = org_services.group_create(actor=admin, federation=federation, name=f"{tag}文艺队", kind="arts")
+    extra = {
+        "election": election,
+        "election_document": election.documents.first(),
+        "group": group,
+        "group_member": org_services.group_member_add(actor=admin, group=group, name="王队员", role="成员"),
+        "mentoring_pair": org_services.mentoring_pair_add(actor=admin, group=group, mentor_name="甲", mentee_name="乙"),
+    }
     for module in APP_MATRICES:
         extra.update(module.records(js, federation, tag, admin))
     return {
@@ -150,6 +191,14 @@ def _records(js, federation, tag):
         "partner": partner,
         "audit_entry": AuditEntry.objects.order_by("-seq").first(),
         "token": api_token_create(actor=admin, user=admin, name="x")[0],
+        "user": user_create(
+            actor=admin,
+            username=f"matrix-{federation.code}",
+            display_name=f"{tag}工作人员",
+            role=Role.TOWN_STAFF,
+            federation=federation,
+            password="Matrix-password-2026",
+        ),
         "import_batch": ImportBatch.objects.create(
             federation=federation, created_by=admin, file_name=f"{tag}.xlsx", status="checked"
         ),
