@@ -163,7 +163,13 @@ FULL_TIME_PREFIX = "专职"
 
 
 def committee_roles_by_label() -> dict[str, str]:
-    return {str(label): value for value, label in CommitteeRole.choices}
+    """Role words as they are written on a committee list: the Chinese titles, whatever language
+    the page is in (a list pasted from a document is in Chinese), and the role codes."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        roles = {str(label): value for value, label in CommitteeRole.choices}
+    return {**roles, **{value: value for value in CommitteeRole.values}}
 
 
 def parse_committee_lines(text: str) -> list[dict]:
@@ -186,7 +192,7 @@ def parse_committee_lines(text: str) -> list[dict]:
         if role is None:
             raise forms.ValidationError(
                 _("第%(line)s行：无法识别职务“%(role)s”，可用的职务：%(roles)s。")
-                % {"line": number, "role": label, "roles": "、".join(roles)}
+                % {"line": number, "role": label, "roles": "、".join(r for r in roles if r not in CommitteeRole.values)}
             )
         if len(name) > 60:
             raise forms.ValidationError(_("第%(line)s行：姓名过长。") % {"line": number})

@@ -233,3 +233,17 @@ def test_town_user_cannot_see_another_towns_election_or_its_documents(jinshan, o
     _login(client, jinshan, "leader")
     assert client.post(url, {"file": SimpleUploadedFile("x.pdf", b"x")}).status_code == 403
     assert client.get(reverse("orgs:election_create")).status_code == 403
+
+
+def test_committee_lines_are_read_in_chinese_whatever_the_page_language():
+    from django.utils import translation
+
+    from qiaolian.orgs.forms import parse_committee_lines
+
+    with translation.override("en"):
+        members = parse_committee_lines("主席 张三 镇党委统战委员\n专职副主席 李四\nmember 王五")
+    assert [(m["role"], m["name"], m["is_full_time"]) for m in members] == [
+        ("chair", "张三", False),
+        ("vice_chair", "李四", True),
+        ("member", "王五", False),
+    ]
