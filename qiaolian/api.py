@@ -29,6 +29,7 @@ from ninja.utils import check_csrf
 
 from qiaolian.accounts.services import api_token_user
 from qiaolian.advocacy.api import router as advocacy_router
+from qiaolian.liaison.api import router as liaison_router
 from qiaolian.orgs.api import router as orgs_router
 from qiaolian.registry.api import router as registry_router
 
@@ -74,6 +75,7 @@ api = NinjaAPI(
 api.add_router("/", registry_router)
 api.add_router("/", orgs_router)
 api.add_router("/", advocacy_router)
+api.add_router("/", liaison_router)
 
 
 # Errors -----------------------------------------------------------------------------------------

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "qiaolian.orgs",
     "qiaolian.registry",
     "qiaolian.advocacy",
+    "qiaolian.liaison",
 ]
 
 MIDDLEWARE = [

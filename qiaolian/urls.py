@@ -11,6 +11,7 @@ urlpatterns = [
     path("registry/", include("qiaolian.registry.urls")),
     path("audit/", include("qiaolian.audit.urls")),
     path("advocacy/", include("qiaolian.advocacy.urls")),
+    path("liaison/", include("qiaolian.liaison.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

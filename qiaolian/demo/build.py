@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from qiaolian.demo import accounts, advocacy, grassroots, orgs, people, terms
+from qiaolian.demo import accounts, advocacy, grassroots, liaison, orgs, people, terms
 from qiaolian.demo.accounts import DEMO_ACCOUNTS, demo_password
 from qiaolian.demo.context import DemoContext
 from qiaolian.demo.geography import TOWNS
@@ -31,6 +31,7 @@ STEPS: tuple[tuple[str, Callable[[DemoContext], None]], ...] = (
     ("terms", terms.build_terms),
     ("grassroots", grassroots.build_grassroots),
     ("advocacy", advocacy.build_advocacy),
+    ("liaison", liaison.build_liaison),
 )
 
 
