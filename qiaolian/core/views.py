@@ -76,9 +76,6 @@ class ServiceFormView(StaffMixin, FormView):
     page_title = ""
     cancel_url = ""
 
-    def perform(self, form):  # pragma: no cover - every subclass defines it
-        raise NotImplementedError
-
     def form_valid(self, form):
         try:
             obj = self.perform(form)

@@ -44,10 +44,8 @@ def _get_or_404(queryset, pk: int):
 
 
 class LoadObjectMixin:
-    """Loads ``self.object`` through a selector once access is granted (404 outside jurisdiction)."""
-
-    def load_object(self, user, pk: int):  # pragma: no cover - every subclass defines it
-        raise NotImplementedError
+    """Loads ``self.object`` through the subclass's ``load_object(user, pk)`` (a selector, so a
+    record outside the user's jurisdiction is a 404) once access is granted."""
 
     def load_objects(self, **kwargs) -> None:
         self.object = self.load_object(self.request.user, kwargs["pk"])
@@ -655,7 +653,8 @@ class GroupUpdateView(LoadObjectMixin, GroupFormMixin, ServiceFormView):
 
 
 class _GroupPostView(LoadObjectMixin, StaffMixin, View):
-    """A small form posted from the group page: validate, call the service, go back."""
+    """A small form posted from the group page: validate, call the subclass's
+    ``call_service(data)``, go back."""
 
     permission_required = "orgs.change_group"
     http_method_names = ["post"]
@@ -664,9 +663,6 @@ class _GroupPostView(LoadObjectMixin, StaffMixin, View):
 
     def load_object(self, user, pk):
         return _group_or_404(user, pk)
-
-    def call_service(self, data):  # pragma: no cover - every subclass defines it
-        raise NotImplementedError
 
     def post(self, request, pk: int):
         persons = selectors.group_person_choices(user=request.user, group=self.object)
