@@ -26,7 +26,7 @@ from qiaolian.advocacy.models import OpinionReport, ResearchReport
 from qiaolian.audit.models import Action
 from qiaolian.audit.services import audit_record
 from qiaolian.core.paging import keyset_page
-from qiaolian.core.views import ServiceFormView, StaffMixin, apply_validation_error
+from qiaolian.core.views import ServiceFormView, ServiceUpdateView, StaffMixin, apply_validation_error
 from qiaolian.orgs.selectors import federation_choices
 
 
@@ -119,24 +119,15 @@ class OpinionCreateView(OpinionFormMixin, ServiceFormView):
         return services.opinion_create(actor=self.request.user, data=form.service_data())
 
 
-class OpinionUpdateView(OpinionFormMixin, ServiceFormView):
+class OpinionUpdateView(OpinionFormMixin, ServiceUpdateView):
     permission_required = "advocacy.change_opinion"
     success_message = gettext_lazy("已保存“%(object)s”。")
 
-    def load_objects(self, **kwargs):
-        self.report = _opinion_or_404(self.request.user, kwargs["pk"])
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "instance": self.report}
+    def load_object(self, user, pk):
+        return _opinion_or_404(user, pk)
 
     def perform(self, form):
-        return services.opinion_update(actor=self.request.user, report=self.report, data=form.service_data())
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx["page_title"] = _("修改：%(title)s") % {"title": self.report.title}
-        ctx["cancel_url"] = self.report.get_absolute_url()
-        return ctx
+        return services.opinion_update(actor=self.request.user, report=self.object, data=form.service_data())
 
 
 class OpinionActionView(StaffMixin, View):
@@ -252,20 +243,11 @@ class ResearchCreateView(ResearchFormMixin, ServiceFormView):
         return services.research_create(actor=self.request.user, data=form.service_data())
 
 
-class ResearchUpdateView(ResearchFormMixin, ServiceFormView):
+class ResearchUpdateView(ResearchFormMixin, ServiceUpdateView):
     success_message = gettext_lazy("已保存《%(object)s》。")
 
-    def load_objects(self, **kwargs):
-        self.report = _research_or_404(self.request.user, kwargs["pk"])
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "instance": self.report}
+    def load_object(self, user, pk):
+        return _research_or_404(user, pk)
 
     def perform(self, form):
-        return services.research_update(actor=self.request.user, report=self.report, data=form.service_data())
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx["page_title"] = _("修改：%(title)s") % {"title": self.report.title}
-        ctx["cancel_url"] = self.report.get_absolute_url()
-        return ctx
+        return services.research_update(actor=self.request.user, report=self.object, data=form.service_data())

@@ -7,6 +7,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMix
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.shortcuts import redirect
+from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView
 
 from qiaolian.registry.choices import Category
@@ -100,4 +101,26 @@ class ServiceFormView(StaffMixin, FormView):
             ctx["fieldsets"] = [("", list(form))]
         ctx["page_title"] = self.page_title
         ctx["cancel_url"] = self.cancel_url or self.request.META.get("HTTP_REFERER", "")
+        return ctx
+
+
+class ServiceUpdateView(ServiceFormView):
+    """Edit one record. The subclass gives ``load_object(user, pk)`` (through a selector, so a
+    record outside the user's jurisdiction is a 404; it runs after the permission check) and
+    ``perform(form)``; the record is ``self.object``, bound to the form, named in the page title
+    and the target of "cancel"."""
+
+    title_template = gettext_lazy("修改：%(object)s")
+    success_message = gettext_lazy("已保存 %(object)s。")
+
+    def load_objects(self, **kwargs) -> None:
+        self.object = self.load_object(self.request.user, kwargs["pk"])
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.object}
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["page_title"] = self.title_template % {"object": self.object}
+        ctx["cancel_url"] = self.object.get_absolute_url()
         return ctx

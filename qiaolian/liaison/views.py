@@ -15,7 +15,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from qiaolian.core.paging import keyset_page
-from qiaolian.core.views import ServiceFormView, StaffMixin, apply_validation_error
+from qiaolian.core.views import ServiceFormView, ServiceUpdateView, StaffMixin, apply_validation_error
 from qiaolian.liaison import selectors, services
 from qiaolian.liaison.forms import (
     AssociationFilterForm,
@@ -109,25 +109,14 @@ class AssociationCreateView(AssociationFormMixin, ServiceFormView):
         return services.association_create(actor=self.request.user, data=form.service_data())
 
 
-class AssociationUpdateView(AssociationFormMixin, ServiceFormView):
+class AssociationUpdateView(AssociationFormMixin, ServiceUpdateView):
     success_message = gettext_lazy("已保存“%(object)s”。")
 
-    def load_objects(self, **kwargs):
-        self.association = _get_or_404(selectors.association_get, OverseasAssociation, self.request.user, kwargs["pk"])
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "instance": self.association}
+    def load_object(self, user, pk):
+        return _get_or_404(selectors.association_get, OverseasAssociation, user, pk)
 
     def perform(self, form):
-        return services.association_update(
-            actor=self.request.user, association=self.association, data=form.service_data()
-        )
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx["page_title"] = _("修改：%(name)s") % {"name": self.association.name}
-        ctx["cancel_url"] = self.association.get_absolute_url()
-        return ctx
+        return services.association_update(actor=self.request.user, association=self.object, data=form.service_data())
 
 
 # Contacts -----------------------------------------------------------------------------------
@@ -208,23 +197,14 @@ class ContactCreateView(ContactFormMixin, ServiceFormView):
         return services.contact_create(actor=self.request.user, data=form.service_data())
 
 
-class ContactUpdateView(ContactFormMixin, ServiceFormView):
+class ContactUpdateView(ContactFormMixin, ServiceUpdateView):
     success_message = gettext_lazy("已保存“%(object)s”。")
 
-    def load_objects(self, **kwargs):
-        self.contact = _get_or_404(selectors.contact_get, OverseasContact, self.request.user, kwargs["pk"])
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "instance": self.contact}
+    def load_object(self, user, pk):
+        return _get_or_404(selectors.contact_get, OverseasContact, user, pk)
 
     def perform(self, form):
-        return services.contact_update(actor=self.request.user, contact=self.contact, data=form.service_data())
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx["page_title"] = _("修改：%(name)s") % {"name": self.contact.name}
-        ctx["cancel_url"] = self.contact.get_absolute_url()
-        return ctx
+        return services.contact_update(actor=self.request.user, contact=self.object, data=form.service_data())
 
 
 class ContactActionView(StaffMixin, View):
@@ -359,23 +339,14 @@ class CampCreateView(CampFormMixin, ServiceFormView):
         return services.camp_create(actor=self.request.user, data=form.service_data())
 
 
-class CampUpdateView(CampFormMixin, ServiceFormView):
+class CampUpdateView(CampFormMixin, ServiceUpdateView):
     success_message = gettext_lazy("已保存“%(object)s”。")
 
-    def load_objects(self, **kwargs):
-        self.camp = _get_or_404(selectors.camp_get, Camp, self.request.user, kwargs["pk"])
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "instance": self.camp}
+    def load_object(self, user, pk):
+        return _get_or_404(selectors.camp_get, Camp, user, pk)
 
     def perform(self, form):
-        return services.camp_update(actor=self.request.user, camp=self.camp, data=form.service_data())
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx["page_title"] = _("修改：%(title)s") % {"title": self.camp.title}
-        ctx["cancel_url"] = self.camp.get_absolute_url()
-        return ctx
+        return services.camp_update(actor=self.request.user, camp=self.object, data=form.service_data())
 
 
 class CampActionView(StaffMixin, View):

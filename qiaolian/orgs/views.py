@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
-from qiaolian.core.views import ServiceFormView, StaffMixin
+from qiaolian.core.views import ServiceFormView, ServiceUpdateView, StaffMixin
 from qiaolian.orgs import selectors, services
 from qiaolian.orgs.forms import (
     CommitteeMemberForm,
@@ -108,7 +108,7 @@ class FederationCreateView(ServiceFormView):
         return ctx
 
 
-class FederationUpdateView(LoadObjectMixin, ServiceFormView):
+class FederationUpdateView(ServiceUpdateView):
     permission_required = "orgs.change_federation"
     form_class = FederationForm
     success_message = gettext_lazy("已保存 %(object)s。")
@@ -118,19 +118,17 @@ class FederationUpdateView(LoadObjectMixin, ServiceFormView):
 
     def get_form_kwargs(self):
         parents = selectors.federation_choices(user=self.request.user).exclude(path__startswith=self.object.path)
-        return {**super().get_form_kwargs(), "instance": self.object, "parents": parents}
+        return {**super().get_form_kwargs(), "parents": parents}
 
     def perform(self, form):
         return services.federation_update(actor=self.request.user, federation=self.object, **form.service_data())
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["page_title"] = _("修改：%(name)s") % {"name": self.object.name}
         ctx["breadcrumbs"] = [
             (_("侨联组织"), reverse("orgs:federation_list")),
             (self.object.name, self.object.get_absolute_url()),
         ]
-        ctx["cancel_url"] = self.object.get_absolute_url()
         return ctx
 
 
@@ -190,23 +188,14 @@ class StationCreateView(StationFormMixin, ServiceFormView):
         return services.station_create(actor=self.request.user, federation=federation, **data)
 
 
-class StationUpdateView(LoadObjectMixin, StationFormMixin, ServiceFormView):
+class StationUpdateView(StationFormMixin, ServiceUpdateView):
     success_message = gettext_lazy("已保存 %(object)s。")
 
     def load_object(self, user, pk):
         return _get_or_404(selectors.station_list(user=user), pk)
 
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "instance": self.object}
-
     def perform(self, form):
         return services.station_update(actor=self.request.user, station=self.object, **form.service_data())
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx["page_title"] = _("修改：%(name)s") % {"name": self.object.name}
-        ctx["cancel_url"] = self.object.get_absolute_url()
-        return ctx
 
 
 # Terms and committees --------------------------------------------------------------------------
@@ -269,23 +258,14 @@ class TermCreateView(TermFormMixin, ServiceFormView):
         return services.term_create(actor=self.request.user, federation=federation, **data)
 
 
-class TermUpdateView(LoadObjectMixin, TermFormMixin, ServiceFormView):
+class TermUpdateView(TermFormMixin, ServiceUpdateView):
     success_message = gettext_lazy("已保存 %(object)s。")
 
     def load_object(self, user, pk):
         return _get_or_404(selectors.term_list(user=user), pk)
 
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "instance": self.object}
-
     def perform(self, form):
         return services.term_update(actor=self.request.user, term=self.object, **form.service_data())
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx["page_title"] = _("修改：%(term)s") % {"term": self.object}
-        ctx["cancel_url"] = self.object.get_absolute_url()
-        return ctx
 
 
 class TermMemberAddView(LoadObjectMixin, StaffMixin, View):
@@ -346,16 +326,13 @@ class PartnerCreateView(ServiceFormView):
         return reverse("orgs:partner_list")
 
 
-class PartnerUpdateView(LoadObjectMixin, ServiceFormView):
+class PartnerUpdateView(ServiceUpdateView):
     permission_required = "orgs.change_partner"
     form_class = PartnerForm
     success_message = gettext_lazy("已保存 %(object)s。")
 
     def load_object(self, user, pk):
         return _get_or_404(selectors.partner_list(user=user), pk)
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "instance": self.object}
 
     def perform(self, form):
         return services.partner_update(actor=self.request.user, partner=self.object, **form.service_data())
@@ -365,8 +342,8 @@ class PartnerUpdateView(LoadObjectMixin, ServiceFormView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["page_title"] = _("修改：%(name)s") % {"name": self.object.name}
         ctx["breadcrumbs"] = [(_("合作侨联"), reverse("orgs:partner_list"))]
+        ctx["cancel_url"] = reverse("orgs:partner_list")
         return ctx
 
 
@@ -553,7 +530,6 @@ class StationAssessmentCreateView(LoadObjectMixin, ServiceFormView):
             (_("侨之家与新侨驿站"), reverse("orgs:station_list")),
             (self.object.name, self.object.get_absolute_url()),
         ]
-        ctx["cancel_url"] = self.object.get_absolute_url()
         return ctx
 
 
@@ -633,23 +609,14 @@ class GroupCreateView(GroupFormMixin, ServiceFormView):
         return services.group_create(actor=self.request.user, federation=federation, **data)
 
 
-class GroupUpdateView(LoadObjectMixin, GroupFormMixin, ServiceFormView):
+class GroupUpdateView(GroupFormMixin, ServiceUpdateView):
     success_message = gettext_lazy("已保存 %(object)s。")
 
     def load_object(self, user, pk):
         return _group_or_404(user, pk)
 
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "instance": self.object}
-
     def perform(self, form):
         return services.group_update(actor=self.request.user, group=self.object, **form.service_data())
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx["page_title"] = _("修改：%(name)s") % {"name": self.object.name}
-        ctx["cancel_url"] = self.object.get_absolute_url()
-        return ctx
 
 
 class _GroupPostView(LoadObjectMixin, StaffMixin, View):
