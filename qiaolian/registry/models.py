@@ -218,6 +218,10 @@ class OverseasTie(models.Model):
     def __str__(self) -> str:
         return f"{self.name}（{self.get_relation_display()}，{self.country.name}）"
 
+    def get_absolute_url(self) -> str:
+        """A tie is shown on its person's page, in the overseas relatives tab."""
+        return reverse("registry:person_detail", args=[self.person_id]) + "?tab=relatives"
+
 
 class ImportStatus(models.TextChoices):
     UPLOADED = "uploaded", _("已上传")

@@ -15,7 +15,7 @@ from django.views.generic import TemplateView
 
 from qiaolian.audit.selectors import change_rows, entries_for_target
 from qiaolian.core.paging import keyset_page
-from qiaolian.core.views import ServiceFormView, StaffMixin
+from qiaolian.core.views import ServiceFormView, ServiceUpdateView, StaffMixin
 from qiaolian.orgs.selectors import federation_choices
 from qiaolian.registry import selectors, services
 from qiaolian.registry.choices import Hardship
@@ -161,32 +161,27 @@ class PersonCreateView(ServiceFormView):
         return ctx
 
 
-class PersonUpdateView(ServiceFormView):
+class PersonUpdateView(ServiceUpdateView):
     permission_required = "registry.change_person"
     form_class = PersonForm
     fieldsets = PERSON_FIELDSETS
     success_message = gettext_lazy("已保存 %(object)s 的修改。")
 
-    def load_objects(self, **kwargs):
-        self.person = _person_or_404(self.request.user, kwargs["pk"])
+    def load_object(self, user, pk):
+        return _person_or_404(user, pk)
 
     def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["instance"] = self.person
-        kwargs["federations"] = federation_choices(user=self.request.user)
-        return kwargs
+        return {**super().get_form_kwargs(), "federations": federation_choices(user=self.request.user)}
 
     def perform(self, form):
-        return services.person_update(actor=self.request.user, person=self.person, data=form.person_data())
+        return services.person_update(actor=self.request.user, person=self.object, data=form.person_data())
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["page_title"] = _("修改：%(name)s") % {"name": self.person.name}
         ctx["breadcrumbs"] = [
             (_("侨情人员"), reverse("registry:person_list")),
-            (self.person.name, self.person.get_absolute_url()),
+            (self.object.name, self.object.get_absolute_url()),
         ]
-        ctx["cancel_url"] = self.person.get_absolute_url()
         return ctx
 
 
@@ -252,30 +247,27 @@ class TieCreateView(ServiceFormView):
         return ctx
 
 
-class TieUpdateView(ServiceFormView):
+class TieUpdateView(ServiceUpdateView):
     permission_required = "registry.change_person"
     form_class = OverseasTieForm
     success_message = gettext_lazy("已保存海外亲属 %(object)s。")
 
-    def load_objects(self, **kwargs):
-        self.tie = _tie_or_404(self.request.user, kwargs["pk"])
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "instance": self.tie}
+    def load_object(self, user, pk):
+        return _tie_or_404(user, pk)
 
     def perform(self, form):
         data = {name: form.cleaned_data[name] for name in form.Meta.fields}
-        return services.overseas_tie_update(actor=self.request.user, tie=self.tie, data=data)
+        return services.overseas_tie_update(actor=self.request.user, tie=self.object, data=data)
 
     def get_success_url(self, obj=None):
-        return reverse("registry:person_detail", args=[self.tie.person_id]) + "?tab=relatives"
+        return reverse("registry:person_detail", args=[self.object.person_id]) + "?tab=relatives"
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["page_title"] = _("修改海外亲属：%(name)s") % {"name": self.tie.name}
+        ctx["page_title"] = _("修改海外亲属：%(name)s") % {"name": self.object.name}
         ctx["breadcrumbs"] = [
             (_("侨情人员"), reverse("registry:person_list")),
-            (self.tie.person.name, self.tie.person.get_absolute_url()),
+            (self.object.person.name, self.object.person.get_absolute_url()),
         ]
         ctx["cancel_url"] = self.get_success_url()
         return ctx

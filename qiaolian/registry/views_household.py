@@ -16,7 +16,7 @@ from django.views.generic import TemplateView
 from qiaolian.core.fields import prefix_q
 from qiaolian.core.paging import keyset_page
 from qiaolian.core.text import search_key
-from qiaolian.core.views import ServiceFormView, StaffMixin
+from qiaolian.core.views import ServiceFormView, ServiceUpdateView, StaffMixin
 from qiaolian.orgs.selectors import federation_choices
 from qiaolian.registry import selectors, services
 from qiaolian.registry.forms import HouseholdForm, HouseholdMemberForm
@@ -93,23 +93,15 @@ class HouseholdCreateView(HouseholdFormMixin, ServiceFormView):
         return services.household_create(actor=self.request.user, data=form.household_data())
 
 
-class HouseholdUpdateView(HouseholdFormMixin, ServiceFormView):
+class HouseholdUpdateView(HouseholdFormMixin, ServiceUpdateView):
     success_message = gettext_lazy("已保存家庭户 %(object)s。")
+    title_template = gettext_lazy("修改家庭户：%(object)s")
 
-    def load_objects(self, **kwargs):
-        self.household = _household_or_404(self.request.user, kwargs["pk"])
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "instance": self.household}
+    def load_object(self, user, pk):
+        return _household_or_404(user, pk)
 
     def perform(self, form):
-        return services.household_update(actor=self.request.user, household=self.household, data=form.household_data())
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx["page_title"] = _("修改家庭户：%(label)s") % {"label": self.household.label}
-        ctx["cancel_url"] = self.household.get_absolute_url()
-        return ctx
+        return services.household_update(actor=self.request.user, household=self.object, data=form.household_data())
 
 
 class HouseholdMemberAddView(StaffMixin, View):
