@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import subprocess
 import tempfile
 from collections import Counter
 from html.parser import HTMLParser
@@ -143,12 +141,22 @@ def test_translations_are_english(catalogue):
     assert problems == []
 
 
-@pytest.mark.skipif(shutil.which("msgfmt") is None, reason="GNU gettext is not installed")
-def test_msgfmt_accepts_the_catalogue():
-    result = subprocess.run(
-        ["msgfmt", "--check", "-o", os.devnull, str(PO_PATH)], capture_output=True, text=True, check=False
-    )
-    assert result.returncode == 0, result.stderr
+def test_the_catalogue_compiles_and_reads_back(catalogue, tmp_path):
+    """What msgfmt --check would say, without needing GNU gettext on the machine: the catalogue
+    compiles, and Python's own gettext reads every entry back as written."""
+    import gettext
+
+    mo = tmp_path / "django.mo"
+    catalogue.save_as_mofile(str(mo))
+    with mo.open("rb") as handle:
+        compiled = gettext.GNUTranslations(handle)
+    for entry in catalogue:
+        if entry.obsolete or "fuzzy" in entry.flags:
+            continue
+        if entry.msgid_plural:
+            assert compiled.ngettext(entry.msgid, entry.msgid_plural, 1) == entry.msgstr_plural[0]
+        else:
+            assert compiled.gettext(entry.msgid) == entry.msgstr
 
 
 def test_the_compiled_catalogue_is_what_django_uses(english_mo, catalogue):
