@@ -63,7 +63,7 @@ browser:
 	    && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  echo "Installing chromium and fonts-noto-cjk for the browser tests"; \
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-	      chromium fonts-noto-cjk fonts-liberation >/dev/null; } || echo "apt-get could not install chromium" >&2; \
+	      chromium fonts-noto-cjk fonts-liberation libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; } || echo "apt-get could not install chromium" >&2; \
 	fi
 
 # ruff, then pytest (pytest runs even when ruff complains; either failing fails the target).
