@@ -28,6 +28,7 @@ from ninja.security import HttpBearer, SessionAuth
 from ninja.utils import check_csrf
 
 from qiaolian.accounts.services import api_token_user
+from qiaolian.activities.api import router as activities_router
 from qiaolian.advocacy.api import router as advocacy_router
 from qiaolian.liaison.api import router as liaison_router
 from qiaolian.orgs.api import router as orgs_router
@@ -76,6 +77,7 @@ api.add_router("/", registry_router)
 api.add_router("/", orgs_router)
 api.add_router("/", advocacy_router)
 api.add_router("/", liaison_router)
+api.add_router("/", activities_router)
 
 
 # Errors -----------------------------------------------------------------------------------------

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "qiaolian.registry",
     "qiaolian.advocacy",
     "qiaolian.liaison",
+    "qiaolian.activities",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,7 @@ urlpatterns = [
     path("audit/", include("qiaolian.audit.urls")),
     path("advocacy/", include("qiaolian.advocacy.urls")),
     path("liaison/", include("qiaolian.liaison.urls")),
+    path("activities/", include("qiaolian.activities.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

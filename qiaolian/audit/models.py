@@ -28,6 +28,7 @@ class Action(models.TextChoices):
     CHANGE = "change", _("修改")
     ARCHIVE = "archive", _("归档")
     RESTORE = "restore", _("恢复")
+    DELETE = "delete", _("删除")
     REVEAL = "reveal", _("查看敏感信息")
     EXPORT = "export", _("导出")
     IMPORT = "import", _("导入")

@@ -4,7 +4,8 @@ A user works in one federation and sees the records of that federation and of ev
 below it. The district federation sits at the root, so district users see everything through the
 same rule. No user, an inactive user or a user without a federation sees nothing (fail closed).
 
-Every model that belongs to a place names the path to its federation in ``jurisdiction_path``;
+Every model that belongs to a place names the path to its federation in ``jurisdiction_path``
+(or a tuple of paths, for a record several federations share: it is visible through any of them);
 ``ScopedQuerySet.visible_to(user)`` turns the user into a filter on that path. Selectors start
 from it; pages, API, exports and reports go through selectors.
 """
@@ -70,8 +71,14 @@ class ScopedQuerySet(models.QuerySet):
             return self.all()
         if scope.is_empty:
             return self.none()
-        path = self.model.jurisdiction_path
-        return self.filter(**{f"{path}__in": scope.federation_ids})
+        paths = self.model.jurisdiction_path
+        if isinstance(paths, str):
+            return self.filter(**{f"{paths}__in": scope.federation_ids})
+        # a record several federations share (a case handed from a town to the district)
+        condition = models.Q()
+        for path in paths:
+            condition |= models.Q(**{f"{path}__in": scope.federation_ids})
+        return self.filter(condition)
 
 
 ScopedManager = models.Manager.from_queryset(ScopedQuerySet)

@@ -78,6 +78,32 @@ GROUPS: list[NavGroup] = [
 ]
 
 
+@dataclass(frozen=True)
+class PersonTab:
+    """A tab an app adds to the person page: its content is the app's own fragment view at
+    ``url_name`` (taking the person's pk), loaded with htmx; shown to users with ``perm``."""
+
+    key: str
+    label: str | Promise
+    perm: str
+    url_name: str
+
+
+@cache
+def person_tabs() -> list[PersonTab]:
+    """Tabs that apps contribute from their ``nav.py`` (``PERSON_TABS = [PersonTab(...)]``)."""
+    from importlib import import_module
+    from importlib.util import find_spec
+
+    from django.apps import apps
+
+    tabs: list[PersonTab] = []
+    for config in apps.get_app_configs():
+        if config.name.startswith("qiaolian.") and config.name != __package__ and find_spec(f"{config.name}.nav"):
+            tabs.extend(getattr(import_module(f"{config.name}.nav"), "PERSON_TABS", []))
+    return tabs
+
+
 @cache
 def _app_items() -> dict[str, list[NavItem]]:
     """Entries that apps contribute from their own ``nav.py`` (``ITEMS = [(group key, NavItem)]``)."""
@@ -103,14 +129,14 @@ def sidebar_for(user, path: str) -> list[dict]:
             if not user.has_perm(item.perm):
                 continue
             url = reverse(item.url_name)
-            items.append(
-                {
-                    "label": item.label,
-                    "url": url,
-                    "icon": item.icon,
-                    "active": path.startswith(item.match or url),
-                }
-            )
+            items.append({"label": item.label, "url": url, "icon": item.icon, "prefix": item.match or url})
         if items:
             groups.append({"key": group.key, "label": group.label, "items": items})
+    # the entry with the longest matching prefix is the active one (/activities/calendar/ is the
+    # calendar, not also the activity list)
+    matching = [i["prefix"] for g in groups for i in g["items"] if path.startswith(i["prefix"])]
+    best = max(matching, key=len, default=None)
+    for group in groups:
+        for item in group["items"]:
+            item["active"] = item["prefix"] == best
     return groups

@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from qiaolian.demo import accounts, advocacy, grassroots, liaison, orgs, people, terms
+from qiaolian.activities.models import Campaign
+from qiaolian.activities.selectors import activity_totals
+from qiaolian.demo import accounts, activities, advocacy, grassroots, liaison, orgs, people, terms
 from qiaolian.demo.accounts import DEMO_ACCOUNTS, demo_password
 from qiaolian.demo.context import DemoContext
 from qiaolian.demo.geography import TOWNS
@@ -32,6 +34,7 @@ STEPS: tuple[tuple[str, Callable[[DemoContext], None]], ...] = (
     ("grassroots", grassroots.build_grassroots),
     ("advocacy", advocacy.build_advocacy),
     ("liaison", liaison.build_liaison),
+    ("activities", activities.build_activities),
 )
 
 
@@ -56,6 +59,13 @@ class DemoSummary:
     by_category: list[tuple[str, int]] = field(default_factory=list)  # (label, count) in code-list order
     by_town: list[tuple[str, int]] = field(default_factory=list)  # (town, count) in district order
     tie_countries: list[tuple[str, int]] = field(default_factory=list)  # the ten most frequent
+    # Activities as reports count them (cancelled ones left out): held, distinct participants
+    # (registry persons and named guests), registrations and reach (audience + online views).
+    campaigns: int = 0
+    activities: int = 0
+    activity_participants: int = 0
+    activity_registrations: int = 0
+    activity_reach: int = 0
     accounts: list[tuple[str, str, str]] = field(default_factory=list)  # (username, role, federation)
     password: str = ""
     seconds: float = 0.0
@@ -86,6 +96,12 @@ def _summarize(ctx: DemoContext, summary: DemoSummary) -> None:
         code = str(tie.country)
         countries[code] = countries.get(code, 0) + 1
     summary.tie_countries = sorted(countries.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
+    summary.campaigns = Campaign.objects.count()
+    totals = activity_totals(user=ctx.actor())
+    summary.activities = totals.activities
+    summary.activity_participants = totals.participants
+    summary.activity_registrations = totals.registrations
+    summary.activity_reach = totals.reach
     for account in DEMO_ACCOUNTS:
         user = ctx.users[account.username]
         summary.accounts.append((user.username, str(user.get_role_display()), str(user.federation)))

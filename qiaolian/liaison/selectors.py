@@ -167,7 +167,16 @@ def camp_sessions(*, user, camp: Camp) -> QuerySet[CampSession]:
 def enrolment_get(*, user, pk: int) -> Enrolment:
     if not _allowed(user, "liaison.view_camp"):
         raise Enrolment.DoesNotExist
-    return Enrolment.objects.visible_to(user).select_related("camp").get(pk=pk)
+    return Enrolment.objects.visible_to(user).select_related("camp", "camp__federation").get(pk=pk)
+
+
+def certificate_enrolments(*, user, camp: Camp) -> QuerySet[Enrolment]:
+    """The campers of ``camp`` who get a completion certificate (结营证书): those who attended."""
+    return (
+        camp_enrolments(user=user, camp=camp)
+        .filter(status=EnrolmentStatus.ATTENDED)
+        .select_related("camp", "camp__federation")
+    )
 
 
 def camp_attendance(*, user, camp: Camp) -> set[tuple[int, int]]:

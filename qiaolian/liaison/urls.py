@@ -20,6 +20,8 @@ urlpatterns = [
     path("camps/<int:pk>/", views.CampDetailView.as_view(), name="camp_detail"),
     path("camps/<int:pk>/edit/", views.CampUpdateView.as_view(), name="camp_edit"),
     path("camps/<int:pk>/enrol/", views.EnrolmentCreateView.as_view(), name="enrolment_create"),
+    path("camps/<int:pk>/certificates/", views.CampCertificatesView.as_view(), name="camp_certificates"),
     path("camps/<int:pk>/<slug:step>/", views.CampActionView.as_view(), name="camp_action"),
     path("enrolments/<int:pk>/status/", views.EnrolmentStatusView.as_view(), name="enrolment_status"),
+    path("enrolments/<int:pk>/certificate/", views.EnrolmentCertificateView.as_view(), name="enrolment_certificate"),
 ]

@@ -15,8 +15,10 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from qiaolian.core.paging import keyset_page
+from qiaolian.core.pdf import pdf_response
 from qiaolian.core.views import ServiceFormView, ServiceUpdateView, StaffMixin, apply_validation_error
 from qiaolian.liaison import selectors, services
+from qiaolian.liaison.certificates import certificate_language, certificate_pdf
 from qiaolian.liaison.forms import (
     AssociationFilterForm,
     AssociationForm,
@@ -301,6 +303,7 @@ def camp_context(user, camp: Camp, **forms) -> dict:
         "by_country": selectors.camp_counts_by_country(user=user, camp=camp),
         "by_status": [(label, by_status[value]) for value, label in EnrolmentStatus.choices],
         "taken": by_status[EnrolmentStatus.ADMITTED] + by_status[EnrolmentStatus.ATTENDED],
+        "attended_count": by_status[EnrolmentStatus.ATTENDED],
         "status_choices": EnrolmentStatus.choices,
         "can_change": user.has_perm("liaison.change_camp"),
         "session_form": forms.get("session_form") or SessionForm(initial={"date": camp.starts_on}),
@@ -429,3 +432,56 @@ class EnrolmentStatusView(StaffMixin, View):
         except ValidationError as error:
             messages.error(request, f"{enrolment.name}：{'；'.join(error.messages)}")
         return redirect(enrolment.camp)
+
+
+# Completion certificates ----------------------------------------------------------------------
+
+
+class CertificateDownloadMixin(StaffMixin):
+    """The completion certificates (结营证书) of attended campers as one PDF; ``?lang=en`` for English
+    (anything else: Chinese). Nothing to certify → an error message back on the camp page."""
+
+    permission_required = "liaison.view_camp"
+    http_method_names = ["get"]
+
+    def certificate_download(self, camp: Camp, enrolments: list[Enrolment]):
+        data, filename = certificate_pdf(
+            camp=camp,
+            enrolments=enrolments,
+            language=certificate_language(self.request.GET.get("lang")),
+            request=self.request,
+        )
+        return pdf_response(data, filename)
+
+
+class CampCertificatesView(CertificateDownloadMixin, View):
+    """Every attended camper of the camp, one page each."""
+
+    def load_objects(self, **kwargs) -> None:
+        self.camp = _get_or_404(selectors.camp_get, Camp, self.request.user, kwargs["pk"])
+
+    def get(self, request, pk: int):
+        enrolments = list(selectors.certificate_enrolments(user=request.user, camp=self.camp))
+        if not enrolments:
+            messages.error(request, _("本营还没有状态为“已参营”的营员，没有可出具的结营证书。"))
+            return redirect(self.camp)
+        return self.certificate_download(self.camp, enrolments)
+
+
+class EnrolmentCertificateView(CertificateDownloadMixin, View):
+    """One camper's certificate."""
+
+    def load_objects(self, **kwargs) -> None:
+        self.enrolment = _get_or_404(selectors.enrolment_get, Enrolment, self.request.user, kwargs["pk"])
+
+    def get(self, request, pk: int):
+        enrolment = self.enrolment
+        eligible = selectors.certificate_enrolments(user=request.user, camp=enrolment.camp).filter(pk=enrolment.pk)
+        if not eligible.exists():
+            messages.error(
+                request,
+                _("%(name)s的状态是“%(status)s”：只有已参营的营员才能获得结营证书。")
+                % {"name": enrolment.name, "status": enrolment.get_status_display()},
+            )
+            return redirect(enrolment.camp)
+        return self.certificate_download(enrolment.camp, [enrolment])

@@ -14,6 +14,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from qiaolian.audit.selectors import change_rows, entries_for_target
+from qiaolian.core.nav import person_tabs
 from qiaolian.core.paging import keyset_page
 from qiaolian.core.views import ServiceFormView, ServiceUpdateView, StaffMixin
 from qiaolian.orgs.selectors import federation_choices
@@ -87,16 +88,18 @@ class PersonDetailView(StaffMixin, TemplateView):
         "history": gettext_lazy("历史记录"),
     }
 
-    def get_template_names(self):
-        if self.request.htmx and not self.request.htmx.boosted:
-            return [f"registry/person_detail.html#tab-{self.tab}"]
-        return [self.template_name]
-
     def get(self, request, *args, **kwargs):
         self.tab = request.GET.get("tab", "profile")
-        if self.tab not in self.TABS:
+        self.app_tabs = {t.key: t for t in person_tabs() if request.user.has_perm(t.perm)}
+        if self.tab not in self.TABS and self.tab not in self.app_tabs:
             self.tab = "profile"
         return super().get(request, *args, **kwargs)
+
+    def get_template_names(self):
+        if self.request.htmx and not self.request.htmx.boosted:
+            name = "app" if self.tab in self.app_tabs else self.tab
+            return [f"registry/person_detail.html#tab-{name}"]
+        return [self.template_name]
 
     def get_context_data(self, pk: int, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -105,7 +108,14 @@ class PersonDetailView(StaffMixin, TemplateView):
         ctx.update(
             person=person,
             tab=self.tab,
-            tabs=self.TABS.items(),
+            tabs=[
+                *list(self.TABS.items())[:-1],
+                *((t.key, t.label) for t in self.app_tabs.values()),
+                *list(self.TABS.items())[-1:],
+            ],
+            app_tab_url=reverse(self.app_tabs[self.tab].url_name, args=[person.pk])
+            if self.tab in self.app_tabs
+            else "",
             can_change=user.has_perm("registry.change_person"),
             can_reveal=user.has_perm("registry.reveal_person"),
         )

@@ -72,6 +72,11 @@ STATE_COLOURS = {
     "checking": "azure",
     "uploaded": "secondary",
     "cancelled": "secondary",
+    "planned": "azure",
+    "open": "blue",
+    "held": "yellow",
+    "reported": "green",
+    "archived": "secondary",
 }
 
 

@@ -25,6 +25,8 @@ ROUTES = {
     "liaison:enrolment_create": Route("liaison.change_camp", "camp"),
     "liaison:camp_action": Route("liaison.change_camp", "camp", "post", ("attendance",)),
     "liaison:enrolment_status": Route("liaison.change_camp", "enrolment", "post"),
+    "liaison:camp_certificates": Route("liaison.view_camp", "camp"),
+    "liaison:enrolment_certificate": Route("liaison.view_camp", "enrolment"),
 }
 
 API_OPERATIONS = {

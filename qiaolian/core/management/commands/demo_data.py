@@ -41,6 +41,10 @@ class Command(BaseCommand):
             f"  人员 {summary.persons} 人，家庭户 {summary.households} 户，海外亲属 {summary.overseas_ties} 条；"
             f"困难 {summary.in_hardship} 人，已故 {summary.deceased} 人，迁出 {summary.moved_away} 人"
         )
+        out.write(
+            f"  活动 {summary.activities} 项（专项 {summary.campaigns} 个），参与者 {summary.activity_participants} 人"
+            f"（登记 {summary.activity_registrations} 人次），覆盖 {summary.activity_reach} 人次"
+        )
         out.write("  身份类别：" + "，".join(f"{label} {n}" for label, n in summary.by_category))
         out.write("  所属街镇：" + "，".join(f"{town} {n}" for town, n in summary.by_town))
         out.write("  海外亲属所在地（前十）：" + "，".join(f"{code} {n}" for code, n in summary.tie_countries))
