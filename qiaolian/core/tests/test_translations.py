@@ -155,6 +155,8 @@ def test_the_catalogue_compiles_and_reads_back(catalogue, tmp_path):
             continue
         if entry.msgid_plural:
             assert compiled.ngettext(entry.msgid, entry.msgid_plural, 1) == entry.msgstr_plural[0]
+        elif entry.msgctxt:
+            assert compiled.pgettext(entry.msgctxt, entry.msgid) == entry.msgstr
         else:
             assert compiled.gettext(entry.msgid) == entry.msgstr
 
