@@ -30,6 +30,9 @@ from ninja.utils import check_csrf
 from qiaolian.accounts.services import api_token_user
 from qiaolian.activities.api import router as activities_router
 from qiaolian.advocacy.api import router as advocacy_router
+from qiaolian.aid.api import router as aid_router
+from qiaolian.casework.api import router as casework_router
+from qiaolian.enterprises.api import router as enterprises_router
 from qiaolian.liaison.api import router as liaison_router
 from qiaolian.orgs.api import router as orgs_router
 from qiaolian.registry.api import router as registry_router
@@ -78,6 +81,9 @@ api.add_router("/", orgs_router)
 api.add_router("/", advocacy_router)
 api.add_router("/", liaison_router)
 api.add_router("/", activities_router)
+api.add_router("/", enterprises_router)
+api.add_router("/", casework_router)
+api.add_router("/", aid_router)
 
 
 # Errors -----------------------------------------------------------------------------------------

@@ -75,6 +75,9 @@ INSTALLED_APPS = [
     "qiaolian.advocacy",
     "qiaolian.liaison",
     "qiaolian.activities",
+    "qiaolian.enterprises",
+    "qiaolian.casework",
+    "qiaolian.aid",
 ]
 
 MIDDLEWARE = [

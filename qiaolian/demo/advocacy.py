@@ -10,8 +10,12 @@ from qiaolian.advocacy.models import AdoptionLevel, AuthorKind, OpinionCategory
 from qiaolian.demo.context import DemoContext
 
 AUTHORS = [
-    ("陈建华", AuthorKind.CPPCC_MEMBER), ("沈丽萍", AuthorKind.CPPCC_MEMBER), ("顾伟民", AuthorKind.CPPCC_MEMBER),
-    ("朱慧敏", AuthorKind.CPPCC_MEMBER), ("张国平", AuthorKind.INFORMANT), ("王静", AuthorKind.INFORMANT),
+    ("陈建华", AuthorKind.CPPCC_MEMBER),
+    ("沈丽萍", AuthorKind.CPPCC_MEMBER),
+    ("顾伟民", AuthorKind.CPPCC_MEMBER),
+    ("朱慧敏", AuthorKind.CPPCC_MEMBER),
+    ("张国平", AuthorKind.INFORMANT),
+    ("王静", AuthorKind.INFORMANT),
     ("李晓东", AuthorKind.STAFF),
 ]
 
@@ -41,8 +45,12 @@ RESEARCH = [
     ("侨资企业转型升级中的诉求与对策", "区侨联、区工商联联合课题组", dt.date(2020, 9, 15), "侨企；营商环境"),
     ("后疫情时代统战侨务工作的探索与实践", "区侨联课题组", dt.date(2021, 11, 30), "后疫情；统战；侨务"),
     ("“侨之家”阵地规范化建设的实践与思考", "区侨联基层工作部", dt.date(2022, 6, 20), "侨之家；基层组织"),
-    ("海外华裔青少年中华文化认同研究——以“寻根”夏令营为例", "区侨联课题组", dt.date(2022, 12, 10),
-     "华裔青少年；夏令营；文化认同"),
+    (
+        "海外华裔青少年中华文化认同研究——以“寻根”夏令营为例",
+        "区侨联课题组",
+        dt.date(2022, 12, 10),
+        "华裔青少年；夏令营；文化认同",
+    ),
 ]
 
 
@@ -55,11 +63,17 @@ def build_advocacy(ctx: DemoContext) -> None:
             title, category = rng.choice(TOPICS)
             author, kind = rng.choice(AUTHORS)
             town = rng.choice(towns)
-            report = services.opinion_create(actor=admin, data={
-                "federation": ctx.district, "title": title, "category": category, "author_name": author,
-                "author_kind": kind, "body": BODY.format(topic=title.removeprefix("关于").removesuffix("的建议"),
-                                                        town=town.short_name),
-            })
+            report = services.opinion_create(
+                actor=admin,
+                data={
+                    "federation": ctx.district,
+                    "title": title,
+                    "category": category,
+                    "author_name": author,
+                    "author_kind": kind,
+                    "body": BODY.format(topic=title.removeprefix("关于").removesuffix("的建议"), town=town.short_name),
+                },
+            )
             submitted = dt.date(year, rng.randint(1, 12), rng.randint(1, 28))
             services.opinion_submit(actor=admin, report=report, submitted_on=submitted, submitted_to="区政协")
             roll = rng.random()
@@ -69,17 +83,30 @@ def build_advocacy(ctx: DemoContext) -> None:
             adopted = roll < 0.6
             level = rng.choices([AdoptionLevel.DISTRICT, AdoptionLevel.CITY, AdoptionLevel.NATIONAL], [70, 25, 5])[0]
             services.opinion_record_outcome(
-                actor=admin, report=report, adopted=adopted, decided_on=decided, level=level if adopted else "",
+                actor=admin,
+                report=report,
+                adopted=adopted,
+                decided_on=decided,
+                level=level if adopted else "",
                 adopted_by={"district": "区政协", "city": "市政协", "national": "全国政协"}[level] if adopted else "",
             )
             if adopted and rng.random() < 0.3:
                 services.opinion_record_instruction(
-                    actor=admin, report=report, instruction_on=decided + dt.timedelta(days=rng.randint(3, 20)),
-                    instruction_by="区领导", instruction="请相关部门认真研究，提出落实意见。",
+                    actor=admin,
+                    report=report,
+                    instruction_on=decided + dt.timedelta(days=rng.randint(3, 20)),
+                    instruction_by="区领导",
+                    instruction="请相关部门认真研究，提出落实意见。",
                 )
     for title, authors, completed, keywords in RESEARCH:
-        services.research_create(actor=admin, data={
-            "federation": ctx.district, "title": title, "authors": authors, "completed_on": completed,
-            "keywords": keywords,
-            "abstract": f"本课题围绕“{title}”开展调查研究，梳理现状与问题，提出对策建议。",
-        })
+        services.research_create(
+            actor=admin,
+            data={
+                "federation": ctx.district,
+                "title": title,
+                "authors": authors,
+                "completed_on": completed,
+                "keywords": keywords,
+                "abstract": f"本课题围绕“{title}”开展调查研究，梳理现状与问题，提出对策建议。",
+            },
+        )

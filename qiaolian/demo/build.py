@@ -17,7 +17,10 @@ from qiaolian.activities.models import Campaign
 from qiaolian.activities.selectors import activity_totals
 from qiaolian.demo import accounts, activities, advocacy, grassroots, liaison, orgs, people, terms
 from qiaolian.demo.accounts import DEMO_ACCOUNTS, demo_password
+from qiaolian.demo.aid import build_aid
+from qiaolian.demo.casework import build_casework
 from qiaolian.demo.context import DemoContext
+from qiaolian.demo.enterprises import build_enterprises
 from qiaolian.demo.geography import TOWNS
 from qiaolian.orgs.models import Federation
 from qiaolian.registry import choices as c
@@ -35,6 +38,9 @@ STEPS: tuple[tuple[str, Callable[[DemoContext], None]], ...] = (
     ("advocacy", advocacy.build_advocacy),
     ("liaison", liaison.build_liaison),
     ("activities", activities.build_activities),
+    ("casework", build_casework),
+    ("aid", build_aid),
+    ("enterprises", build_enterprises),
 )
 
 

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AidConfig(AppConfig):
+    name = "qiaolian.aid"
+    label = "aid"
+    verbose_name = _("帮扶慰问")
