@@ -17,6 +17,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 CHROMIUM := /usr/bin/chromium
 PYTEST_ARGS ?=
+# pytest-xdist workers: one per core (each gets its own test database)
+WORKERS ?= auto
 
 .PHONY: help setup translations run test test-e2e lint browser clean
 
@@ -80,8 +82,8 @@ test: setup translations browser
 	  no_browser=1; select="$${select:+$$select and }not e2e"; \
 	fi; \
 	args=(); [ -z "$$select" ] || args=(-m "$$select"); \
-	echo "$(BIN)/pytest $${select:+-m '$$select'} $(PYTEST_ARGS)"; \
-	rc=0; $(BIN)/pytest $${args[@]+"$${args[@]}"} $(PYTEST_ARGS) || rc=$$?; \
+	echo "$(BIN)/pytest -n $(WORKERS) $${select:+-m '$$select'} $(PYTEST_ARGS)"; \
+	rc=0; $(BIN)/pytest -n $(WORKERS) $${args[@]+"$${args[@]}"} $(PYTEST_ARGS) || rc=$$?; \
 	[ "$$rc" != 5 ] || echo "pytest collected no tests (exit code 5): that is a failure" >&2; \
 	if [ -n "$$no_browser" ]; then \
 	  echo; \
