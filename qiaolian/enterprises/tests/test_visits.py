@@ -13,13 +13,7 @@ from qiaolian.enterprises.tests.factories import appeal, make_enterprise, make_v
 
 pytestmark = pytest.mark.django_db
 
-case_engine = pytest.mark.skipif(
-    cases.case_open_function() is None,
-    reason="qiaolian.casework.services.case_open does not exist yet: appeals cannot open cases",
-)
 
-
-@case_engine
 def test_each_appeal_opens_an_enterprise_appeal_case_in_the_same_visit(jinshan):
     from qiaolian.casework.models import Case
 
@@ -120,7 +114,6 @@ def test_town_user_cannot_record_a_visit_to_another_towns_enterprise(client, jin
     assert str(foreign) not in client.get(reverse("enterprises:visit_list")).content.decode()
 
 
-@case_engine
 def test_resolved_counts_follow_the_case_state(jinshan):
     from qiaolian.casework.services import case_transition
 
