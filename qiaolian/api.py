@@ -32,6 +32,8 @@ from qiaolian.activities.api import router as activities_router
 from qiaolian.advocacy.api import router as advocacy_router
 from qiaolian.aid.api import router as aid_router
 from qiaolian.casework.api import router as casework_router
+from qiaolian.contests.api import router as contests_router
+from qiaolian.contests.api_projects import router as projects_router
 from qiaolian.enterprises.api import router as enterprises_router
 from qiaolian.liaison.api import router as liaison_router
 from qiaolian.orgs.api import router as orgs_router
@@ -84,6 +86,8 @@ api.add_router("/", activities_router)
 api.add_router("/", enterprises_router)
 api.add_router("/", casework_router)
 api.add_router("/", aid_router)
+api.add_router("/", contests_router)
+api.add_router("/", projects_router)
 
 
 # Errors -----------------------------------------------------------------------------------------

@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "qiaolian.enterprises",
     "qiaolian.casework",
     "qiaolian.aid",
+    "qiaolian.contests",
+    "qiaolian.portal",
 ]
 
 MIDDLEWARE = [
@@ -181,7 +183,10 @@ if IS_PRODUCTION:
 
 # Languages: Chinese is the source language of the staff interface.
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LANGUAGES = [("zh-hans", "简体中文"), ("zh-hant", "繁體中文"), ("en", "English")]
+# The public portal is served under a language prefix (/zh-hans/, /zh-hant/, /en/); the staff
+# site has none and keeps the language chosen with its switch (a cookie, 简体中文 by default).
+PORTAL_LANGUAGES = ["zh-hans", "zh-hant", "en"]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
@@ -233,4 +238,10 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# Portal: verification codes go through a sender (console and e-mail here; SMS is an adapter a
+# deployment adds, see qiaolian/portal/senders.py).
+QIAOLIAN_CODE_SENDER = env.str("QIAOLIAN_CODE_SENDER", default="qiaolian.portal.senders.ConsoleSender")
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@qiaolian.local")
 SITE_TITLE = _("金山区侨联工作平台")

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
@@ -16,10 +17,14 @@ urlpatterns = [
     path("enterprises/", include("qiaolian.enterprises.urls")),
     path("cases/", include("qiaolian.casework.urls")),
     path("aid/", include("qiaolian.aid.urls")),
+    path("contests/", include("qiaolian.contests.urls")),
+    path("portal-admin/", include("qiaolian.portal.urls_staff")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
 ]
+# The public portal, in each of settings.PORTAL_LANGUAGES under its prefix.
+urlpatterns += i18n_patterns(path("", include("qiaolian.portal.urls")), prefix_default_language=True)
 
 if settings.DEBUG:
     from django.conf.urls.static import static

@@ -224,6 +224,15 @@ class Registration(models.Model):
     role = models.CharField(_("角色"), max_length=12, choices=Role.choices, default=Role.PARTICIPANT)
     participant_key = models.CharField(max_length=200, editable=False, db_index=True)
     code = models.CharField(_("签到码"), max_length=12, unique=True, editable=False)
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("门户账号"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="portal_registrations",
+        help_text=_("本人在门户报名时记录"),
+    )
     checked_in_at = models.DateTimeField(_("签到时间"), null=True, blank=True)
     checked_in_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

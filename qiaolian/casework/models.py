@@ -218,6 +218,15 @@ class Case(models.Model):
     requester_name = models.CharField(_("当事人/反映人"), max_length=60)
     requester_phone = ProtectedField(_("联系电话"), kind=Kind.PHONE)
     requester_phone_hash = BlindIndexField(source="requester_phone")
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("门户账号"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="portal_cases",
+        help_text=_("经门户提交的申请，提交人可查看办理进度和答复"),
+    )
 
     # 侨益维护
     category = models.CharField(_("维权类别"), max_length=16, choices=RightsCategory.choices, blank=True)

@@ -306,6 +306,15 @@ class Enrolment(models.Model):
     guardian_relation = models.CharField(_("与监护人关系"), max_length=30, blank=True)
     guardian_consent = models.BooleanField(_("监护人同意"), default=False)
     passport_number = ProtectedField(_("护照号码"), kind=Kind.ID_NUMBER)
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("门户账号"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="portal_enrolments",
+        help_text=_("本人或监护人在门户报名时记录"),
+    )
     status = models.CharField(
         _("状态"), max_length=16, choices=EnrolmentStatus.choices, default=EnrolmentStatus.APPLIED, db_index=True
     )

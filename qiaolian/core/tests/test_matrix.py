@@ -102,14 +102,14 @@ ROUTES: dict[str, Route] = {
 # ``<app>/tests/matrix.py``: ``ROUTES`` like the dict above and ``records(js, federation, tag, admin)``
 # returning {kind: record} for their kinds.
 APP_MATRICES = []
-for _app in ("advocacy", "activities", "liaison", "casework", "aid", "enterprises", "contests", "reports"):
+for _app in ("advocacy", "activities", "liaison", "casework", "aid", "enterprises", "contests", "portal", "reports"):
     try:
         _module = __import__(f"qiaolian.{_app}.tests.matrix", fromlist=["ROUTES"])
     except ModuleNotFoundError:
         continue
     APP_MATRICES.append(_module)
     ROUTES.update(_module.ROUTES)
-    STAFF_NAMESPACES.add(_app)
+    STAFF_NAMESPACES.add(getattr(_module, "NAMESPACE", _app))
 
 # Routes whose records are not tied to a place (partners, the audit log, one's own tokens) have
 # no "foreign" record; they are listed here and only get the absent-record check.
