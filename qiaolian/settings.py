@@ -165,6 +165,8 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# the portal shows its own lock-out page, in the page's language
+AXES_LOCKOUT_CALLABLE = "qiaolian.portal.views_account.lockout_response"
 AXES_VERBOSE = False
 
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
@@ -244,4 +246,13 @@ NINJA_PAGINATION_PER_PAGE = 50
 QIAOLIAN_CODE_SENDER = env.str("QIAOLIAN_CODE_SENDER", default="qiaolian.portal.senders.ConsoleSender")
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@qiaolian.local")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+# dotted path of a function send(phone_e164, text) that hands a text message to an SMS gateway
+QIAOLIAN_SMS_GATEWAY = env.str("QIAOLIAN_SMS_GATEWAY", default="")
+# where chunked uploads of large contest videos are assembled before they are checked and stored
+QIAOLIAN_UPLOAD_DIR = env.str("QIAOLIAN_UPLOAD_DIR", default="") or str(VAR_DIR / "uploads")
 SITE_TITLE = _("金山区侨联工作平台")

@@ -301,12 +301,50 @@ def case_open(*, actor, data: dict[str, Any]) -> Case:
         raise ValidationError({"channel": _("请选择来源渠道。")})
     received_on = data.get("received_on") or _today()
     _check_day("received_on", received_on)
-    _check_type_fields(case_type, data)
     _check_links(actor, data)
+    return _case_insert(actor=actor, data=data, case_type=case_type, federation=federation, received_on=received_on)
+
+
+# What a portal user may fill in on a request of their own (the rest is decided for them).
+PORTAL_FIELDS = ("type", "title", "description", "person", "requester_name", "requester_phone", *TYPE_FIELDS)
+
+
+@transaction.atomic
+def case_open_from_portal(*, account, federation, data: dict[str, Any]) -> Case:
+    """A request a portal user sends themselves (帮扶申请, 侨益维护, 咨询, 建言): received online
+    today by ``federation`` (the account's town, or the district), linked to the account so that
+    its owner can follow it, with the same type rules, numbering and deadline as ``case_open``.
+    The caller (the portal) has established that ``account`` is a portal account and that
+    ``person``, if any, is the one staff linked to it."""
+    _refuse_unknown(data, PORTAL_FIELDS)
+    data = _normalized(data)
+    case_type = data.get("type") or ""
+    if case_type not in CaseType.values:
+        raise ValidationError({"type": _("请选择申请类型。")})
+    for name, message in (("title", _("请填写事由。")), ("description", _("请填写诉求内容。"))):
+        if not data.get(name):
+            raise ValidationError({name: message})
+    return _case_insert(
+        actor=account,
+        data={**data, "channel": Channel.ONLINE},
+        case_type=case_type,
+        federation=federation,
+        received_on=_today(),
+        account=account,
+    )
+
+
+def _case_insert(
+    *, actor, data: dict[str, Any], case_type: str, federation, received_on: dt.date, account=None
+) -> Case:
+    """Insert a received case whose references have been checked: type fields, requester,
+    number, deadline, audit entry and the first timeline event — the part every way in shares."""
+    _check_type_fields(case_type, data)
     _check_requester(data)
     deadline = add_working_days(received_on, deadline_days(case_type))
     case = Case(
         **{**data, "type": case_type, "federation": federation, "received_on": received_on},
+        account=account,
         number=_next_number(case_type, received_on.year),
         due_on=deadline.day,
         due_on_is_estimate=deadline.is_estimate,
@@ -314,9 +352,9 @@ def case_open(*, actor, data: dict[str, Any]) -> Case:
         state_since=received_on,
         created_by=actor if getattr(actor, "pk", None) else None,
     )
-    # the references were checked above (federation and person within the actor's reach), the
+    # the references were checked by the caller (federation and person within reach), the
     # number comes from the locked sequence: validate the rest of the record, then insert it
-    references = ["federation", "handling_federation", "assignee", "person", "enterprise", "created_by"]
+    references = ["federation", "handling_federation", "assignee", "person", "enterprise", "created_by", "account"]
     case.full_clean(exclude=references, validate_unique=False)
     case.save()
     audit_record(

@@ -15,7 +15,7 @@ from django.db import transaction
 
 from qiaolian.activities.models import Campaign
 from qiaolian.activities.selectors import activity_totals
-from qiaolian.demo import accounts, activities, advocacy, grassroots, liaison, orgs, people, terms
+from qiaolian.demo import accounts, activities, advocacy, contests, grassroots, liaison, orgs, people, portal, terms
 from qiaolian.demo.accounts import DEMO_ACCOUNTS, demo_password
 from qiaolian.demo.aid import build_aid
 from qiaolian.demo.casework import build_casework
@@ -41,6 +41,9 @@ STEPS: tuple[tuple[str, Callable[[DemoContext], None]], ...] = (
     ("casework", build_casework),
     ("aid", build_aid),
     ("enterprises", build_enterprises),
+    ("contests", contests.build_contests),
+    ("projects", contests.build_competition_projects),
+    ("portal", portal.build_portal),
 )
 
 
@@ -72,6 +75,9 @@ class DemoSummary:
     activity_participants: int = 0
     activity_registrations: int = 0
     activity_reach: int = 0
+    contest_entries: list[tuple[int, int]] = field(default_factory=list)  # (year, entries received)
+    competition_projects: list[tuple[str, int]] = field(default_factory=list)  # (source region, projects)
+    judges: list[tuple[str, str, str]] = field(default_factory=list)  # the contests' judges, as accounts
     accounts: list[tuple[str, str, str]] = field(default_factory=list)  # (username, role, federation)
     password: str = ""
     seconds: float = 0.0
@@ -111,6 +117,8 @@ def _summarize(ctx: DemoContext, summary: DemoSummary) -> None:
     for account in DEMO_ACCOUNTS:
         user = ctx.users[account.username]
         summary.accounts.append((user.username, str(user.get_role_display()), str(user.federation)))
+    summary.judges = contests.judge_accounts()
+    summary.contest_entries, summary.competition_projects = contests.contest_figures()
     summary.password = demo_password()
 
 

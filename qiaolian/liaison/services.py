@@ -219,7 +219,7 @@ def _check_capacity(camp: Camp, *, exclude_pk: int | None = None) -> None:
         )
 
 
-def _check_enrolment(camp: Camp, enrolment: Enrolment) -> None:
+def enrolment_check(camp: Camp, enrolment: Enrolment) -> None:
     """The camp's rules for one application (age, guardian consent, duplicates, capacity)."""
     birth = enrolment.birth_date
     if birth is None:
@@ -271,7 +271,7 @@ def enrolment_add(*, actor, camp: Camp, data: dict[str, Any]) -> Enrolment:
         data["passport_number"] = normalize_document_number(passport) or None
     data["name"] = (data.get("name") or "").strip()
     enrolment = Enrolment(camp=camp, created_by=actor, **data)
-    _check_enrolment(camp, enrolment)
+    enrolment_check(camp, enrolment)
     audited_create(actor, enrolment, federation_id=camp.federation_id)
     return enrolment
 

@@ -10,8 +10,14 @@ from qiaolian.registry.tests.factories import PersonFactory, resident_id
 
 def test_zhujing_reveals_an_id_number_and_the_auditor_sees_it(jinshan, login, live_server, results_dir, page):
     number = resident_id(dt.date(1952, 8, 15))
-    person = PersonFactory(federation=jinshan.zhujing, name="陈国华", id_number=number, birth_date=dt.date(1952, 8, 15),
-                           category="returnee", returned_from="ID")
+    person = PersonFactory(
+        federation=jinshan.zhujing,
+        name="陈国华",
+        id_number=number,
+        birth_date=dt.date(1952, 8, 15),
+        category="returnee",
+        returned_from="ID",
+    )
     PersonFactory(federation=jinshan.shihua, name="陈国辉")  # same initials, another town
 
     login("zhujing")

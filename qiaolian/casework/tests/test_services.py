@@ -378,3 +378,21 @@ def test_revealing_the_requester_phone_is_audited(jinshan):
     assert audit_count() == before + 1 and entry.action == "reveal" and entry.data == {"field": "requester_phone"}
     with pytest.raises(Http404):
         services.case_reveal_phone(actor=jinshan.user("shihua"), case=case)
+
+
+def test_a_portal_request_cannot_choose_what_staff_decide(jinshan):
+    """The portal's way in takes the request's own fields only: the channel, the receiving
+    federation, the day and the state are set for it."""
+    from qiaolian.casework.services import case_open_from_portal
+    from qiaolian.portal.tests.matrix_review import make_portal_user
+
+    account = make_portal_user("portal-case", federation=jinshan.zhujing)
+    data = {"type": "consultation", "title": "政策咨询", "description": "归侨退休待遇", "consultation_topic": "policy"}
+    for extra in ({"channel": "visit"}, {"federation": jinshan.shihua}, {"received_on": dt.date(2020, 1, 1)}):
+        with pytest.raises(ValidationError):
+            case_open_from_portal(
+                account=account, federation=jinshan.zhujing, data={**data, "requester_name": "王", **extra}
+            )
+    case = case_open_from_portal(account=account, federation=jinshan.zhujing, data={**data, "requester_name": "王"})
+    assert (case.channel, case.federation, case.account, case.state) == ("online", jinshan.zhujing, account, "received")
+    assert case.number.startswith("ZX")

@@ -24,3 +24,10 @@ def localized(obj, name: str) -> str:
 
 
 register.filter("tr", localized)
+
+
+@register.filter("tr_text")
+def localized_text(value) -> str:
+    """A plain Chinese text (not a record's field) in 繁體 for zh-hant readers, as written otherwise."""
+    text = "" if value is None else str(value)
+    return to_traditional(text) if get_language() == "zh-hant" else text

@@ -45,11 +45,19 @@ class Command(BaseCommand):
             f"  活动 {summary.activities} 项（专项 {summary.campaigns} 个），参与者 {summary.activity_participants} 人"
             f"（登记 {summary.activity_registrations} 人次），覆盖 {summary.activity_reach} 人次"
         )
+        out.write(
+            "  “充满阳光”摄影、微视频大赛投稿："
+            + "，".join(f"{year}年 {n} 件" for year, n in summary.contest_entries)
+            + f"（合计 {sum(n for _y, n in summary.contest_entries)} 件）"
+        )
+        out.write(
+            "  海峡两岸青年创业大赛项目：" + "，".join(f"{label} {n} 个" for label, n in summary.competition_projects)
+        )
         out.write("  身份类别：" + "，".join(f"{label} {n}" for label, n in summary.by_category))
         out.write("  所属街镇：" + "，".join(f"{town} {n}" for town, n in summary.by_town))
         out.write("  海外亲属所在地（前十）：" + "，".join(f"{code} {n}" for code, n in summary.tie_countries))
         out.write("")
         out.write(f"演示账号（密码均为 {summary.password}）：")
-        width = max(len(u) for u, _r, _f in summary.accounts)
-        for username, role, federation in summary.accounts:
+        width = max(len(u) for u, _r, _f in summary.accounts + summary.judges)
+        for username, role, federation in summary.accounts + summary.judges:
             out.write(f"  {username.ljust(width)}  {role}（{federation}）")

@@ -10,7 +10,13 @@ ITEMS = [
     (
         "system",
         NavItem(
-            _("门户账号审核"),
+            _("门户账号"), "portal_staff:account_list", "portal.review_accounts", "users", "/portal-admin/accounts/"
+        ),
+    ),
+    (
+        "system",
+        NavItem(
+            _("资料修改审核"),
             "portal_staff:change_list",
             "portal.review_accounts",
             "user-check",
@@ -25,6 +31,16 @@ ITEMS = [
             "portal.review_accounts",
             "shield-lock",
             "/portal-admin/requests/",
+        ),
+    ),
+    (
+        "system",
+        NavItem(
+            _("隐私政策"),
+            "portal_staff:notice_list",
+            "portal.manage_privacy_notice",
+            "lock",
+            "/portal-admin/notices/",
         ),
     ),
 ]
