@@ -24,6 +24,9 @@ def test_zhujing_reveals_an_id_number_and_the_auditor_sees_it(jinshan, login, li
     page.get_by_role("link", name="侨情人员").click()
     page.get_by_placeholder("姓名、拼音、拼音首字母、证件号码或手机号").fill("cgh")
     page.get_by_role("button", name="查询").click()
+    # the form searches on submit and on change (the typed field loses focus): let both finish
+    # before following a result, or the second swap can replace the link being clicked
+    page.wait_for_load_state("networkidle")
     results = page.locator("#results")
     expect(results.get_by_role("link", name="陈国华")).to_be_visible()
     expect(results.get_by_text("陈国辉")).to_have_count(0)
