@@ -38,6 +38,7 @@ from qiaolian.enterprises.api import router as enterprises_router
 from qiaolian.liaison.api import router as liaison_router
 from qiaolian.orgs.api import router as orgs_router
 from qiaolian.registry.api import router as registry_router
+from qiaolian.reports.api import router as reports_router
 
 
 class BearerTokenAuth(HttpBearer):
@@ -88,6 +89,7 @@ api.add_router("/", casework_router)
 api.add_router("/", aid_router)
 api.add_router("/", contests_router)
 api.add_router("/", projects_router)
+api.add_router("/", reports_router)
 
 
 # Errors -----------------------------------------------------------------------------------------

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "qiaolian.aid",
     "qiaolian.contests",
     "qiaolian.portal",
+    "qiaolian.reports",
 ]
 
 MIDDLEWARE = [

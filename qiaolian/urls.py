@@ -19,6 +19,7 @@ urlpatterns = [
     path("aid/", include("qiaolian.aid.urls")),
     path("contests/", include("qiaolian.contests.urls")),
     path("portal-admin/", include("qiaolian.portal.urls_staff")),
+    path("reports/", include("qiaolian.reports.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

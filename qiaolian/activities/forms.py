@@ -172,6 +172,7 @@ class ActivityFilterForm(forms.Form):
     campaign = forms.ModelChoiceField(label=_("所属专项"), required=False, queryset=Campaign.objects.none())
     brand = forms.ModelChoiceField(label=_("品牌/系列"), required=False, queryset=Brand.objects.none())
     federation = forms.ModelChoiceField(label=_("主办侨联"), required=False, queryset=None)
+    own = forms.BooleanField(label=_("不含下级组织"), required=False)
     mode = forms.ChoiceField(label=_("形式"), required=False, choices=_all(Mode.choices))
     status = forms.ChoiceField(label=_("状态"), required=False, choices=_all(Status.choices))
     date_from = forms.DateField(label=_("开始日期自"), required=False, widget=DATE)

@@ -49,6 +49,7 @@ class ActivityFilters:
     campaign_id: int | None = None
     brand_id: int | None = None
     federation_id: int | None = None
+    federation_own_only: bool = False  # that federation's own activities, not those below it
     station_id: int | None = None
     partner_id: int | None = None
     mode: str = ""
@@ -74,7 +75,9 @@ def activity_list(*, user, filters: ActivityFilters | None = None) -> QuerySet[A
         qs = qs.filter(campaign_id=f.campaign_id)
     if f.brand_id:
         qs = qs.filter(brand_id=f.brand_id)
-    if f.federation_id:
+    if f.federation_id and f.federation_own_only:
+        qs = qs.filter(federation_id=f.federation_id)
+    elif f.federation_id:
         # the federation and everything below it, as everywhere else
         path = Federation.objects.filter(pk=f.federation_id).values_list("path", flat=True).first() or "\x00"
         qs = qs.filter(federation__path__startswith=path)

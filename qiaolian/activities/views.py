@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from urllib.parse import urlencode
 
 import segno
 from django.contrib import messages
@@ -34,6 +35,7 @@ from qiaolian.activities.forms import (
     month_of,
 )
 from qiaolian.activities.models import Activity, ActivityKind, Attachment, Brand, Campaign, Photo, Registration, Status
+from qiaolian.core import charts
 from qiaolian.core.jurisdiction import scope_for
 from qiaolian.core.paging import keyset_page
 from qiaolian.core.projects import Project
@@ -58,6 +60,7 @@ def _filters_from(form: ActivityFilterForm) -> selectors.ActivityFilters:
         campaign_id=getattr(data.get("campaign"), "pk", None),
         brand_id=getattr(data.get("brand"), "pk", None),
         federation_id=getattr(data.get("federation"), "pk", None),
+        federation_own_only=bool(data.get("own")),
         station_id=data.get("station"),
         partner_id=data.get("partner"),
         mode=data.get("mode") or "",
@@ -531,7 +534,12 @@ class CalendarView(StaffMixin, TemplateView):
 
 
 class StatsView(StaffMixin, TemplateView):
-    """Activities, distinct participants and reach by year and by project, kind or federation."""
+    """Activities, distinct participants and reach by year and by project, kind or federation.
+
+    Above the table, two charts of the same figures: activities per year stacked by the chosen
+    grouping (each segment opens the activity list filtered by that year and group) and
+    participants and reach per year.
+    """
 
     permission_required = "activities.view_activity"
     template_name = "activities/stats.html"
@@ -540,6 +548,14 @@ class StatsView(StaffMixin, TemplateView):
         "kind": gettext_lazy("活动类型"),
         "federation": gettext_lazy("主办侨联"),
     }
+    CHARTS = {"activities-by-year": "activities_chart", "people-by-year": "people_chart"}
+
+    def get(self, request, *args, **kwargs):
+        chart = request.GET.get("export", "")
+        if chart not in self.CHARTS:
+            return super().get(request, *args, **kwargs)
+        ctx = self.get_context_data(**kwargs)
+        return charts.xlsx_response(ctx[self.CHARTS[chart]], f"{chart}-{ctx['by']}.xlsx")
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -564,14 +580,19 @@ class StatsView(StaffMixin, TemplateView):
         for row in rows:
             row["total"] = totals.get(row["key"])
         year_totals = {t.key: t for t in selectors.activity_tally(user=user, by="year")}
+        year_cells = [year_totals.get(year) for year in years]
         ctx.update(
             by=by,
             groups=self.GROUPS,
             group_label=self.GROUPS[by],
             years=years,
             rows=rows,
-            year_totals=[year_totals.get(year) for year in years],
+            year_totals=year_cells,
             grand=selectors.activity_totals(user=user),
+            activities_chart=self._activities_chart(user, by, years, rows),
+            people_chart=self._people_chart(years, year_cells),
+            activities_export="?" + urlencode({"by": by, "export": "activities-by-year"}),
+            people_export="?" + urlencode({"by": by, "export": "people-by-year"}),
         )
         return ctx
 
@@ -582,6 +603,50 @@ class StatsView(StaffMixin, TemplateView):
         if by == "kind":
             return dict(ActivityKind.choices)
         return {f.pk: f.short_name or f.name for f in federation_choices(user=user)}
+
+    def _activities_chart(self, user, by: str, years: list[int], rows: list[dict]) -> dict:
+        base = reverse("activities:activity_list")
+        # the statistics count each federation's own activities: its segment lists just those
+        own = {"own": "on"} if by == "federation" else {}
+
+        def url(year: int, key) -> str:
+            query = urlencode({by: key, **own, "date_from": f"{year}-01-01", "date_to": f"{year}-12-31"})
+            return f"{base}?{query}"
+
+        series = [
+            charts.Series(
+                name=str(row["label"]),
+                values=[cell.activities if cell else 0 for cell in row["cells"]],
+                urls=[url(year, row["key"]) if cell else None for year, cell in zip(years, row["cells"], strict=True)],
+            )
+            for row in rows
+        ]
+        return charts.stacked_bar(
+            title=_("各年活动项数（按%(group)s）") % {"group": self.GROUPS[by]},
+            unit=_("项"),
+            categories=[str(year) for year in years],
+            series=series,
+            category_label=_("年份"),
+        )
+
+    @staticmethod
+    def _people_chart(years: list[int], cells: list) -> dict:
+        return charts.bar(
+            title=_("各年参与人数与覆盖人次"),
+            categories=[str(year) for year in years],
+            series=[
+                charts.Series(name=_("登记参与人数"), values=[c.participants if c else 0 for c in cells], unit=_("人")),
+                charts.Series(
+                    name=_("现场及线上覆盖人次"),
+                    values=[c.reach if c else 0 for c in cells],
+                    unit=_("人次"),
+                    kind="line",
+                    axis=1,
+                ),
+            ],
+            axis_names=[_("人"), _("人次")],
+            category_label=_("年份"),
+        )
 
 
 # Person page --------------------------------------------------------------------------------

@@ -1,0 +1,12 @@
+from django.utils.translation import gettext_lazy as _
+
+from qiaolian.core.nav import NavItem
+
+ITEMS = [
+    (
+        "reports",
+        NavItem(
+            _("指标与核算"), "reports:indicator_list", "reports.view_indicators", "chart-bar", "/reports/indicators/"
+        ),
+    ),
+]
