@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from qiaolian.core.jurisdiction import ScopedManager
+from qiaolian.core.models import Recorded
 from qiaolian.core.projects import Project
 
 
@@ -85,7 +86,7 @@ class Brand(models.Model):
         return reverse("activities:brand_list")
 
 
-class Campaign(models.Model):
+class Campaign(Recorded):
     """Activities grouped over a period: 2021年侨法宣传月, 侨心向党, 党史学习教育 …"""
 
     federation = models.ForeignKey(
@@ -99,16 +100,6 @@ class Campaign(models.Model):
     starts_on = models.DateField(_("开始日期"), db_index=True)
     ends_on = models.DateField(_("结束日期"))
     description = models.TextField(_("简介"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("录入人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = ScopedManager()
     jurisdiction_path = "federation"
@@ -125,7 +116,7 @@ class Campaign(models.Model):
         return reverse("activities:campaign_detail", args=[self.pk])
 
 
-class Activity(models.Model):
+class Activity(Recorded):
     federation = models.ForeignKey(
         "orgs.Federation", verbose_name=_("主办侨联"), on_delete=models.PROTECT, related_name="activities"
     )
@@ -169,16 +160,6 @@ class Activity(models.Model):
     online_views = models.PositiveIntegerField(_("线上观看/参与人次"), null=True, blank=True)
     budget = models.DecimalField(_("经费（元）"), max_digits=12, decimal_places=2, null=True, blank=True)
     is_published = models.BooleanField(_("在门户发布"), default=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("录入人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = ScopedManager()
     jurisdiction_path = "federation"

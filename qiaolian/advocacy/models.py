@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from qiaolian.core.jurisdiction import ScopedManager
+from qiaolian.core.models import Recorded
 
 OPINION_MAX_CHARS = 1500
 
@@ -44,7 +45,7 @@ class AdoptionLevel(models.TextChoices):
     NATIONAL = "national", _("全国")
 
 
-class OpinionReport(models.Model):
+class OpinionReport(Recorded):
     """One issue per report: facts, analysis and a proposal (DOMAIN.md §4, workflow W7)."""
 
     federation = models.ForeignKey(
@@ -75,16 +76,6 @@ class OpinionReport(models.Model):
     instruction_by = models.CharField(_("批示领导"), max_length=60, blank=True)
     instruction = models.TextField(_("批示内容"), blank=True)
     feedback = models.TextField(_("反馈情况"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("录入人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = ScopedManager()
     jurisdiction_path = "federation"

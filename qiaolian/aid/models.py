@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from qiaolian.core.jurisdiction import ScopedManager
+from qiaolian.core.models import Recorded
 
 
 class AidKind(models.TextChoices):
@@ -52,7 +53,7 @@ class CampaignStatus(models.TextChoices):
     ARCHIVED = "archived", _("已归档")
 
 
-class Campaign(models.Model):
+class Campaign(Recorded):
     federation = models.ForeignKey(
         "orgs.Federation", verbose_name=_("牵头侨联"), on_delete=models.PROTECT, related_name="aid_campaigns"
     )
@@ -91,16 +92,6 @@ class Campaign(models.Model):
     min_age = models.PositiveSmallIntegerField(_("最低年龄"), null=True, blank=True, help_text=_("按开始日期计算"))
     max_age = models.PositiveSmallIntegerField(_("最高年龄"), null=True, blank=True, help_text=_("按开始日期计算"))
     description = models.TextField(_("说明"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("录入人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = ScopedManager()
     jurisdiction_path = "federation"
@@ -379,7 +370,7 @@ class DonationKind(models.TextChoices):
     GOODS = "goods", _("物资")
 
 
-class Donation(models.Model):
+class Donation(Recorded):
     """Money or goods received by a federation, and (through allocations) where they went."""
 
     federation = models.ForeignKey(
@@ -406,16 +397,6 @@ class Donation(models.Model):
     purpose = models.CharField(_("捐赠用途"), max_length=120, blank=True, help_text=_("如 抗击新冠肺炎疫情"))
     receipt_number = models.CharField(_("收据编号"), max_length=40, blank=True)
     notes = models.TextField(_("备注"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("录入人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = ScopedManager()
     jurisdiction_path = "federation"

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qiaolian.core.jurisdiction import ScopedManager
 from qiaolian.core.masking import Kind
+from qiaolian.core.models import Recorded
 from qiaolian.core.protected import BlindIndexField, ProtectedField
 from qiaolian.registry.choices import Hardship
 
@@ -165,7 +166,7 @@ def deadline_days(case_type: str) -> int:
     return int(configured.get(str(case_type), TYPE_RULES[case_type].deadline_days))
 
 
-class Case(models.Model):
+class Case(Recorded):
     number = models.CharField(_("案件编号"), max_length=20, unique=True, editable=False)
     type = models.CharField(_("类型"), max_length=20, choices=CaseType.choices, db_index=True)
     federation = models.ForeignKey(
@@ -260,17 +261,6 @@ class Case(models.Model):
     satisfaction = models.CharField(_("满意度"), max_length=16, choices=Satisfaction.choices, blank=True)
     followed_up_on = models.DateField(_("回访日期"), null=True, blank=True)
     follow_up_note = models.TextField(_("回访情况"), blank=True)
-
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("录入人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = ScopedManager()
     # a case handed from a town to the district (or from the district to a town) is seen by both

@@ -23,6 +23,7 @@ from django_countries.fields import CountryField
 
 from qiaolian.core.jurisdiction import ScopedManager
 from qiaolian.core.masking import Kind
+from qiaolian.core.models import Recorded
 from qiaolian.core.projects import Project
 from qiaolian.core.protected import BlindIndexField, ProtectedField
 
@@ -48,7 +49,7 @@ PUBLIC_STATES = (
 )
 
 
-class Contest(models.Model):
+class Contest(Recorded):
     federation = models.ForeignKey(
         "orgs.Federation", verbose_name=_("主办侨联"), on_delete=models.PROTECT, related_name="contests"
     )
@@ -72,16 +73,6 @@ class Contest(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("评委"), blank=True, related_name="judged_contests"
     )
     results_published_at = models.DateTimeField(_("结果揭晓时间"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("录入人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = ScopedManager()
     jurisdiction_path = "federation"
@@ -454,7 +445,7 @@ class ProjectOutcome(models.TextChoices):
     WITHDRAWN = "withdrawn", _("退赛")
 
 
-class CompetitionProject(models.Model):
+class CompetitionProject(Recorded):
     """A project recruited for 上海海峡两岸青年创业大赛 by a federation."""
 
     federation = models.ForeignKey(
@@ -475,16 +466,6 @@ class CompetitionProject(models.Model):
     leader_phone_hash = BlindIndexField(source="leader_phone")
     summary = models.TextField(_("项目简介"), blank=True)
     import_ref = models.CharField(_("导入来源"), max_length=120, blank=True, help_text=_("导入文件名与行号"))
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("录入人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = ScopedManager()
     jurisdiction_path = "federation"

@@ -18,6 +18,7 @@ from django_countries.fields import CountryField
 from qiaolian.core.fields import SearchKeyField
 from qiaolian.core.jurisdiction import ScopedManager
 from qiaolian.core.masking import Kind
+from qiaolian.core.models import Recorded
 from qiaolian.core.protected import BlindIndexField, ProtectedField
 
 
@@ -53,7 +54,7 @@ class Industry(models.TextChoices):
     OTHER = "other", _("其他")
 
 
-class Enterprise(models.Model):
+class Enterprise(Recorded):
     federation = models.ForeignKey(
         "orgs.Federation", verbose_name=_("所属侨联"), on_delete=models.PROTECT, related_name="enterprises"
     )
@@ -89,16 +90,6 @@ class Enterprise(models.Model):
     )
     notes = models.TextField(_("备注"), blank=True)
     is_active = models.BooleanField(_("在营"), default=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("录入人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = ScopedManager()
     jurisdiction_path = "federation"
@@ -172,7 +163,7 @@ class ExhibitionParticipation(models.Model):
         return self.exhibition == CIIE
 
 
-class Visit(models.Model):
+class Visit(Recorded):
     """A visit to an enterprise (走访调研): who went, what was found, and the appeals raised."""
 
     enterprise = models.ForeignKey(Enterprise, verbose_name=_("企业"), on_delete=models.PROTECT, related_name="visits")
@@ -185,16 +176,6 @@ class Visit(models.Model):
     )
     received_by = models.CharField(_("企业接待人"), max_length=60, blank=True)
     notes = models.TextField(_("走访情况"))
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("录入人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = ScopedManager()
     jurisdiction_path = "enterprise__federation"
@@ -276,7 +257,7 @@ class LeadStage(models.TextChoices):
     DROPPED = "dropped", _("已终止")
 
 
-class InvestmentLead(models.Model):
+class InvestmentLead(Recorded):
     """An investment project introduced through overseas Chinese (以侨引侨): who introduced it,
     where the investor comes from, how far it went (signed, landed, dropped) and, once it lands,
     the enterprise it became."""
@@ -318,16 +299,6 @@ class InvestmentLead(models.Model):
         related_name="investment_leads",
     )
     notes = models.TextField(_("备注"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("录入人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = ScopedManager()
     jurisdiction_path = "federation"

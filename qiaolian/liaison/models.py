@@ -11,6 +11,7 @@ from django_countries.fields import CountryField
 
 from qiaolian.core.jurisdiction import ScopedManager
 from qiaolian.core.masking import Kind
+from qiaolian.core.models import Recorded
 from qiaolian.core.protected import BlindIndexField, ProtectedField
 from qiaolian.registry.choices import Sex
 
@@ -36,7 +37,7 @@ class Relationship(models.TextChoices):
     DORMANT = "dormant", _("暂无往来")
 
 
-class OverseasAssociation(models.Model):
+class OverseasAssociation(Recorded):
     """An overseas Chinese association (海外社团) a federation keeps in touch with."""
 
     federation = models.ForeignKey(
@@ -52,16 +53,6 @@ class OverseasAssociation(models.Model):
     )
     last_contact_on = models.DateField(_("最近联系日期"), null=True, blank=True)
     notes = models.TextField(_("备注"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("录入人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = ScopedManager()
     jurisdiction_path = "federation"
@@ -86,7 +77,7 @@ class ContactKind(models.TextChoices):
     OTHER = "other", _("其他")
 
 
-class OverseasContact(models.Model):
+class OverseasContact(Recorded):
     """A person abroad (or in Hong Kong/Macao) the federation keeps in touch with."""
 
     federation = models.ForeignKey(
@@ -118,16 +109,6 @@ class OverseasContact(models.Model):
     phone = ProtectedField(_("电话"), kind=Kind.PHONE)
     phone_hash = BlindIndexField(source="phone")
     notes = models.TextField(_("备注"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("录入人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = ScopedManager()
     jurisdiction_path = "federation"
@@ -212,7 +193,7 @@ class CampMode(models.TextChoices):
     ONLINE = "online", _("线上")
 
 
-class Camp(models.Model):
+class Camp(Recorded):
     """A youth camp (寻根之旅, 夏令营) for overseas young people of Chinese descent."""
 
     federation = models.ForeignKey(
@@ -227,16 +208,6 @@ class Camp(models.Model):
     min_age = models.PositiveSmallIntegerField(_("最小年龄"), default=12)
     max_age = models.PositiveSmallIntegerField(_("最大年龄"), default=18)
     description = models.TextField(_("简介"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("录入人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = ScopedManager()
     jurisdiction_path = "federation"

@@ -17,6 +17,7 @@ from django_countries.fields import CountryField
 
 from qiaolian.core.jurisdiction import ScopedManager
 from qiaolian.core.masking import Kind
+from qiaolian.core.models import Recorded
 from qiaolian.core.protected import BlindIndexField, ProtectedField
 
 # PIPL Art. 31: personal information of a child under 14 needs the guardian's consent.
@@ -202,7 +203,7 @@ class ProfileChange(models.Model):
         return reverse("portal_staff:change_detail", args=[self.pk])
 
 
-class News(models.Model):
+class News(Recorded):
     federation = models.ForeignKey(
         "orgs.Federation", verbose_name=_("发布侨联"), on_delete=models.PROTECT, related_name="news"
     )
@@ -219,16 +220,6 @@ class News(models.Model):
         on_delete=models.SET_NULL,
         related_name="news",
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("录入人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = ScopedManager()
     jurisdiction_path = "federation"
