@@ -144,6 +144,62 @@ class Indicator:
         firsts = qs.order_by().values(self.of).annotate(first=Min("pk")).values("first")
         return self.model_class.objects.filter(pk__in=firsts)
 
+    def grouped_of(self, qs: QuerySet, fields: tuple[str, ...], *, federation) -> dict[tuple, object]:
+        """The value per combination of ``fields``, in one query. A field is the indicator's
+        ``breakdown``; ``"month"`` or ``"year"`` of the record's own date (Beijing time, a date
+        for a month); or ``"child"``: the id of the child of ``federation`` the record belongs to
+        (the federation's own id for records kept at the federation itself)."""
+        names, annotations = [], {}
+        for name in fields:
+            if name == self.breakdown:
+                names.append(name)
+                continue
+            annotations[f"g_{name}"] = self._group_expression(name, federation)
+            names.append(f"g_{name}")
+        rows = qs.order_by().annotate(**annotations).values(*names).annotate(v=self._aggregate())
+        return {tuple(row[n] for n in names): self._clean(row["v"]) for row in rows}
+
+    def _group_expression(self, name: str, federation):
+        from django.db.models import Case, DateField, F, IntegerField, Value, When
+        from django.db.models.functions import ExtractYear, TruncMonth
+
+        kind = self.date_kind()
+        if name == "month" and kind in ("date", "datetime"):
+            tz = timezone.get_default_timezone() if kind == "datetime" else None
+            return TruncMonth(self.date_field, output_field=DateField(), tzinfo=tz)
+        if name == "year" and kind in ("date", "datetime"):
+            tz = timezone.get_default_timezone() if kind == "datetime" else None
+            return ExtractYear(self.date_field, tzinfo=tz)
+        if name == "year" and kind == "year":
+            return F(self.date_field)
+        if name == "child":
+            place = self.place or self.model_class.jurisdiction_path
+            place = place if isinstance(place, str) else place[0]
+            whens = [
+                When(**{f"{place}__path__startswith": child.path}, then=Value(child.pk))
+                for child in federation.children.all()
+            ]
+            return Case(*whens, default=Value(federation.pk), output_field=IntegerField())
+        raise ValueError(f"{self.code} cannot be grouped by {name!r}")
+
+    def group_q(self, key: str) -> Q:
+        """Records of one breakdown group (``key`` as text from a URL); ValueError when invalid."""
+        if not self.breakdown:
+            raise ValueError(f"{self.code} has no breakdown")
+        target = resolve_field(self.model_class, self.breakdown)
+        if key == "":
+            return Q(**{f"{self.breakdown}__isnull": True}) | Q(**{self.breakdown: ""})
+        if target is not None and not target.is_relation:
+            from django.core.exceptions import ValidationError
+
+            try:
+                key = target.to_python(key)
+            except ValidationError as error:
+                raise ValueError(str(error)) from error
+            if target.choices and key not in {k for k, _label in target.flatchoices}:
+                raise ValueError(f"{key!r} is not a choice of {self.breakdown}")
+        return Q(**{self.breakdown: key})
+
     def breakdown_labels(self) -> dict:
         if not self.breakdown:
             return {}
@@ -380,6 +436,30 @@ CATALOGUE: list[Indicator] = [
         definition=_("走访中收集、转为案件后在期内办结的企业诉求，按诉求类别分列。"),
     ),
     Indicator(
+        "enterprises.appeals_raised",
+        _("企业诉求提出"),
+        "Enterprise appeals raised",
+        pgettext_lazy("unit", "件"),
+        P.JULI,
+        "enterprises.Appeal",
+        "raised_on",
+        breakdown="topic",
+        open_perm="enterprises.view_enterprise",
+        definition=_("走访中收集、期内提出的企业诉求，按诉求类别分列。"),
+    ),
+    Indicator(
+        "enterprises.exhibitors",
+        _("侨企参展"),
+        "Enterprises at exhibitions",
+        pgettext_lazy("unit", "家次"),
+        P.JULI,
+        "enterprises.ExhibitionParticipation",
+        "year",
+        breakdown="exhibition",
+        open_perm="enterprises.view_enterprise",
+        definition=_("期内各年侨资企业参加进博会等展会、项目的记录，一家企业一年一个展会计一次。"),
+    ),
+    Indicator(
         "enterprises.investment_leads",
         _("招商引资线索"),
         "Investment leads",
@@ -392,11 +472,24 @@ CATALOGUE: list[Indicator] = [
         definition=_("期内引荐的招商引资线索，按当前进展分列。"),
     ),
     Indicator(
+        "liaison.contacts",
+        _("海外联系人（按国家/地区）"),
+        "Overseas contacts by country or region",
+        pgettext_lazy("unit", "人"),
+        P.HUIQIAO,
+        "liaison.OverseasContact",
+        None,
+        breakdown="country",
+        personal=True,
+        open_perm="liaison.view_contact",
+        definition=_("现有海外（含港澳）联系人，按所在国家/地区分列；不受期间限制。"),
+    ),
+    Indicator(
         "liaison.camps",
         _("举办夏令营"),
         "Camps",
         pgettext_lazy("unit", "期"),
-        P.JULI,
+        P.HUIQIAO,
         "liaison.Camp",
         "starts_on",
         breakdown="mode",
@@ -408,7 +501,7 @@ CATALOGUE: list[Indicator] = [
         _("夏令营营员"),
         "Campers",
         pgettext_lazy("unit", "人"),
-        P.JULI,
+        P.HUIQIAO,
         "liaison.Enrolment",
         "camp__starts_on",
         where=Q(status="attended"),
@@ -714,11 +807,20 @@ class IndicatorValue:
     def breakdown_rows(self) -> list[tuple]:
         return [(key, self.labels.get(key, key), value) for key, value in self.breakdown.items()]
 
+    def grouped(self, *fields: str) -> dict[tuple, object]:
+        """The value per combination of ``fields`` (see ``Indicator.grouped_of``): e.g.
+        ``grouped("child", "category")`` gives headcounts by town and category in one query."""
+        base = self.matching if self.matching is not None else self.records
+        return self.indicator.grouped_of(base, tuple(fields), federation=self.federation)
 
-def indicator_value(*, code: str, user, start: dt.date, end: dt.date, federation=None) -> IndicatorValue:
+
+def indicator_value(
+    *, code: str, user, start: dt.date, end: dt.date, federation=None, group: str | None = None
+) -> IndicatorValue:
     """The value of indicator ``code`` for ``user`` in ``federation`` (default: the user's own) and
-    the period. An unknown code, or a federation outside the user's jurisdiction, is ``Http404``;
-    an indicator that does not apply to the federation's level is ``NotApplicable``."""
+    the period; with ``group``, of the records in that breakdown group only (the drill-down from a
+    chart). An unknown code, a federation outside the user's jurisdiction or an invalid group is
+    ``Http404``; an indicator that does not apply to the federation's level is ``NotApplicable``."""
     from django.http import Http404
     from django.urls import reverse
 
@@ -731,6 +833,15 @@ def indicator_value(*, code: str, user, start: dt.date, end: dt.date, federation
     if not indicator.applies_to(federation):
         raise NotApplicable(code)
     qs = indicator.records(user=user, start=start, end=end, federation=federation)
+    query = f"from={start.isoformat()}&to={end.isoformat()}"
+    if group is not None:
+        try:
+            qs = qs.filter(indicator.group_q(group))
+        except ValueError as error:
+            raise Http404("group") from error
+        from urllib.parse import quote
+
+        query += f"&group={quote(str(group))}"
     url = reverse("reports:indicator_detail", args=[federation.pk, code])
     return IndicatorValue(
         indicator=indicator,
@@ -741,7 +852,7 @@ def indicator_value(*, code: str, user, start: dt.date, end: dt.date, federation
         start=start,
         end=end,
         federation=federation,
-        records_url=f"{url}?from={start.isoformat()}&to={end.isoformat()}",
+        records_url=f"{url}?{query}",
     )
 
 

@@ -65,7 +65,12 @@ class IndicatorDetailView(_PeriodMixin, TemplateView):
         start, end = self.period_form().period()
         try:
             return indicator_value(
-                code=self.code, user=self.request.user, start=start, end=end, federation=self.federation
+                code=self.code,
+                user=self.request.user,
+                start=start,
+                end=end,
+                federation=self.federation,
+                group=self.request.GET.get("group"),
             )
         except NotApplicable:
             raise Http404(self.code) from None
@@ -81,9 +86,21 @@ class IndicatorDetailView(_PeriodMixin, TemplateView):
             indicator=result.indicator,
             page=page,
             rows=record_rows(user=self.request.user, indicator=result.indicator, records=page.rows),
-            query=f"from={result.start.isoformat()}&to={result.end.isoformat()}",
+            query=result.records_url.partition("?")[2],
+            base_query=f"from={result.start.isoformat()}&to={result.end.isoformat()}",
+            group=self._group_label(result),
         )
         return ctx
+
+    def _group_label(self, result) -> str | None:
+        group = self.request.GET.get("group")
+        if group is None:
+            return None
+        labels = result.labels
+        for key, label in labels.items():
+            if str(key) == group:
+                return str(label)
+        return group or _("（未填）")
 
 
 class IndicatorExportView(IndicatorDetailView):

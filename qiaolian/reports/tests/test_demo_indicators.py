@@ -166,6 +166,23 @@ SQL = {
             WHERE f.path LIKE %s AND c.closed_on >= %s AND c.closed_on <= %s AND c.state IN {RESOLVED}""",
         [q.like, q.start, q.end],
     ),
+    "enterprises.appeals_raised": lambda q: _one(
+        """SELECT COUNT(*) FROM enterprises_appeal ap JOIN enterprises_enterprise e ON e.id = ap.enterprise_id
+           JOIN orgs_federation f ON f.id = e.federation_id
+           WHERE f.path LIKE %s AND ap.raised_on >= %s AND ap.raised_on <= %s""",
+        [q.like, q.start, q.end],
+    ),
+    "enterprises.exhibitors": lambda q: _one(
+        """SELECT COUNT(*) FROM enterprises_exhibitionparticipation x
+           JOIN enterprises_enterprise e ON e.id = x.enterprise_id JOIN orgs_federation f ON f.id = e.federation_id
+           WHERE f.path LIKE %s AND x.year >= %s AND x.year <= %s""",
+        [q.like, q.y0, q.y1],
+    ),
+    "liaison.contacts": lambda q: _one(
+        """SELECT COUNT(*) FROM liaison_overseascontact c JOIN orgs_federation f ON f.id = c.federation_id
+           WHERE f.path LIKE %s""",
+        [q.like],
+    ),
     "enterprises.investment_leads": lambda q: _dated(q, "enterprises_investmentlead", "introduced_on"),
     "liaison.camps": lambda q: _dated(q, "liaison_camp", "starts_on"),
     "liaison.campers": lambda q: _one(

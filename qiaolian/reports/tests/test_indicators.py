@@ -244,3 +244,40 @@ def test_api_catalogue_and_value_with_ids(client, jinshan, towns):
     assert foreign.status_code == 404
     empty = client.get("/api/v1/indicators/activities.participants", {"from": "2020-01-01", "to": "2020-12-31"}, **auth)
     assert empty.json()["value"] == 0 and empty.json()["ids"] == []
+
+
+def test_grouped_gives_values_by_child_federation_month_and_breakdown_in_one_query(
+    jinshan, towns, django_assert_num_queries
+):
+    js = jinshan
+    result = _value(js, "admin", "activities.participants", federation=js.district)
+    with django_assert_num_queries(2):  # the federation's children, then the grouped values
+        by_town = result.grouped("child", "month", "activity__project")
+    assert by_town == {
+        (js.zhujing.pk, dt.date(2021, 3, 1), "huiqiao"): 2,
+        (js.shihua.pk, dt.date(2021, 3, 1), "huiqiao"): 3,
+    }
+    # Below a town: the village's person is grouped under the village, the town's own under the town.
+    zj = _value(js, "admin", "persons.by_category", federation=js.zhujing).grouped("child")
+    assert zj == {(js.zhujing.pk,): 1, (js.zhujing_village.pk,): 1}
+    assert _value(js, "admin", "activities.participants", federation=js.district).grouped("year") == {(2021,): 5}
+
+
+def test_a_breakdown_group_narrows_the_value_and_the_records_and_a_bad_group_is_not_found(client, jinshan, towns):
+    js = jinshan
+    in_group = indicator_value(
+        code="activities.by_kind", user=js.user("admin"), start=Y2021[0], end=Y2021[1], group="law"
+    )
+    other = indicator_value(
+        code="activities.by_kind", user=js.user("admin"), start=Y2021[0], end=Y2021[1], group="training"
+    )
+    assert (in_group.value, other.value) == (2, 0)
+    assert "group=law" in in_group.records_url
+    with pytest.raises(Http404):
+        indicator_value(code="liaison.camps", user=js.user("admin"), start=Y2021[0], end=Y2021[1], group="x" * 3)
+    client.force_login(js.user("admin"))
+    page = client.get(in_group.records_url)
+    assert page.status_code == 200 and "朱泾侨法宣传" in page.content.decode()
+    assert client.get(in_group.records_url.replace("group=law", "group=training")).context["page"].total == 0
+    bad = reverse("reports:indicator_detail", args=[js.district.pk, "contests.entries"]) + "?group=abc"
+    assert client.get(bad).status_code == 404  # contest__year is a number
