@@ -8,6 +8,8 @@
     qiaolian token USERNAME [--name NAME]                create an API token and print it
     qiaolian audit verify                                check the audit log's hash chain
     qiaolian compilemessages [--force] [DIR ...]         compile .po catalogues (polib, no gettext)
+    qiaolian report review --from D --to D --format docx|pdf|json [--output FILE]
+    qiaolian bench [--persons N] ...                     benchmarks (docs/performance.md)
     qiaolian manage ARGS ...                             any Django management command
 
 Settings come from the environment (see README); DJANGO_SETTINGS_MODULE defaults to
@@ -170,18 +172,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true")
     p.set_defaults(func=lambda a: _call("compile_translations", *a.paths, *(["--force"] if a.force else [])))
 
+    for name, text in PASSTHROUGH.items():
+        commands.add_parser(name, help=text, add_help=False)
     commands.add_parser("manage", help="run any Django management command (manage.py)", add_help=False)
     return parser
+
+
+# Subcommands that are management commands with their own options (and --help).
+PASSTHROUGH = {
+    "report": "reports: `report review` writes the five-year review (docx, pdf or json)",
+    "bench": "benchmarks on generated data (PostgreSQL); results in docs/performance.md",
+}
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qiaolian.settings")
-    if argv[:1] == ["manage"]:
+    if argv[:1] == ["manage"] or (argv[:1] and argv[0] in PASSTHROUGH):
         from django.core.management import execute_from_command_line
 
+        # `manage X` runs X; `report …` runs the management command of the same name
+        command = ["qiaolian manage", *argv[1:]] if argv[0] == "manage" else ["qiaolian", *argv]
         try:
-            execute_from_command_line(["qiaolian manage", *argv[1:]])
+            execute_from_command_line(command)
         except SystemExit as exc:
             return exc.code if isinstance(exc.code, int) else 1
         return 0

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from qiaolian.reports import views
 
@@ -11,4 +11,7 @@ urlpatterns = [
         views.IndicatorExportView.as_view(),
         name="indicator_export",
     ),
+    path("", include("qiaolian.reports.urls_dashboard")),
+    path("", include("qiaolian.reports.urls_review")),
+    path("", include("qiaolian.reports.urls_tables")),
 ]

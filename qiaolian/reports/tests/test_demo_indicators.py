@@ -12,38 +12,15 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 
-from qiaolian.accounts.models import User
-from qiaolian.demo import build_demo
-from qiaolian.orgs.models import Federation
 from qiaolian.reports.indicators import BY_CODE, NotApplicable, indicator_value
+from qiaolian.reports.tests.conftest import demo_federation as _federation
 
-SCALE = 0.03
-SEED = 2017
 PERIODS = [(dt.date(2018, 1, 1), dt.date(2018, 12, 31)), (dt.date(2017, 12, 1), dt.date(2022, 12, 31))]
 PLACES = ["district", "朱泾镇", "石化街道"]
 BEIJING = ZoneInfo("Asia/Shanghai")
 UTC = ZoneInfo("UTC")
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """One build for the module, rolled back after it."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield build_demo(seed=SEED, scale=SCALE)
-        transaction.set_rollback(True)
-
-
-@pytest.fixture
-def admin(demo, db) -> User:
-    return User.objects.get(username="admin")
-
-
-def _federation(place: str) -> Federation:
-    if place == "district":
-        return Federation.objects.get(parent__isnull=True)
-    return Federation.objects.get(short_name=place)
 
 
 # The twins ----------------------------------------------------------------------------------------

@@ -1,0 +1,5 @@
+"""Routes of the reports app's dashboard pages (included by reports/urls.py, names in "reports:")."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []
