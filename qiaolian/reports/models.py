@@ -65,3 +65,43 @@ class PlanTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator} {self.year}: {self.value}"
+
+
+class ReviewFormat(models.TextChoices):
+    DOCX = "docx", "Word (.docx)"
+    PDF = "pdf", "PDF"
+    JSON = "json", "JSON"
+
+
+class ReviewStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("生成中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+class ReviewDocument(Recorded):
+    """A generated review (五年工作回顾) document: made by a background job, kept for download."""
+
+    federation = models.ForeignKey(
+        "orgs.Federation", verbose_name=_("侨联组织"), on_delete=models.PROTECT, related_name="review_documents"
+    )
+    start = models.DateField(_("起始日期"))
+    end = models.DateField(_("截止日期"))
+    format = models.CharField(_("格式"), max_length=8, choices=ReviewFormat.choices)
+    status = models.CharField(_("状态"), max_length=12, choices=ReviewStatus.choices, default=ReviewStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("进度（%）"), default=0)
+    file = models.FileField(_("文件"), upload_to="reports/reviews/%Y/", blank=True)
+    error = models.TextField(_("错误信息"), blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    objects = ScopedManager()
+    jurisdiction_path = "federation"
+
+    class Meta:
+        verbose_name = _("回顾文档")
+        verbose_name_plural = _("回顾文档")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.federation} {self.start:%Y-%m}—{self.end:%Y-%m} {self.format}"
