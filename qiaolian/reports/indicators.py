@@ -65,11 +65,12 @@ class Indicator:
 
     # The records ------------------------------------------------------------------------------
 
-    def records(self, *, user, start: dt.date, end: dt.date, federation) -> QuerySet:
-        """The records this indicator counts for ``user`` in ``federation``'s subtree and the period."""
+    def records(self, *, user, start: dt.date, end: dt.date, federation, own: bool = False) -> QuerySet:
+        """The records this indicator counts for ``user`` in ``federation``'s subtree (with ``own``:
+        kept at ``federation`` itself, 本级) and the period."""
         model = self.model_class
         qs = model.objects.visible_to(user)
-        qs = qs.filter(self._place_q(model, federation))
+        qs = qs.filter(self._place_q(model, federation, own=own))
         if self.date_field:
             qs = qs.filter(self._period_q(model, start, end))
         if self.where is not None:
@@ -80,12 +81,12 @@ class Indicator:
             qs = model.objects.filter(pk__in=qs.values("pk"))
         return qs
 
-    def _place_q(self, model, federation) -> Q:
+    def _place_q(self, model, federation, *, own: bool = False) -> Q:
         paths = self.place or model.jurisdiction_path
         paths = (paths,) if isinstance(paths, str) else paths
         condition = Q()
         for path in paths:
-            condition |= Q(**{f"{path}__path__startswith": federation.path})
+            condition |= Q(**{path: federation}) if own else Q(**{f"{path}__path__startswith": federation.path})
         return condition
 
     def date_kind(self) -> str:
@@ -845,12 +846,20 @@ class IndicatorValue:
 
 
 def indicator_value(
-    *, code: str, user, start: dt.date, end: dt.date, federation=None, group: str | None = None
+    *,
+    code: str,
+    user,
+    start: dt.date,
+    end: dt.date,
+    federation=None,
+    group: str | None = None,
+    own: bool = False,
 ) -> IndicatorValue:
     """The value of indicator ``code`` for ``user`` in ``federation`` (default: the user's own) and
     the period; with ``group``, of the records in that breakdown group only (the drill-down from a
-    chart). An unknown code, a federation outside the user's jurisdiction or an invalid group is
-    ``Http404``; an indicator that does not apply to the federation's level is ``NotApplicable``."""
+    chart); with ``own``, of the records kept at the federation itself (本级), not below it. An
+    unknown code, a federation outside the user's jurisdiction or an invalid group is ``Http404``;
+    an indicator that does not apply to the federation's level is ``NotApplicable``."""
     from django.http import Http404
     from django.urls import reverse
 
@@ -862,8 +871,8 @@ def indicator_value(
     federation = federation_for(user=user, federation=federation)
     if not indicator.applies_to(federation):
         raise NotApplicable(code)
-    qs = indicator.records(user=user, start=start, end=end, federation=federation)
-    query = f"from={start.isoformat()}&to={end.isoformat()}"
+    qs = indicator.records(user=user, start=start, end=end, federation=federation, own=own)
+    query = f"from={start.isoformat()}&to={end.isoformat()}" + ("&own=1" if own else "")
     if group is not None:
         try:
             qs = qs.filter(indicator.group_q(group))

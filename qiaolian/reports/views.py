@@ -71,6 +71,7 @@ class IndicatorDetailView(_PeriodMixin, TemplateView):
                 end=end,
                 federation=self.federation,
                 group=self.request.GET.get("group"),
+                own=self.request.GET.get("own") == "1",
             )
         except NotApplicable:
             raise Http404(self.code) from None
@@ -87,8 +88,10 @@ class IndicatorDetailView(_PeriodMixin, TemplateView):
             page=page,
             rows=record_rows(user=self.request.user, indicator=result.indicator, records=page.rows),
             query=result.records_url.partition("?")[2],
-            base_query=f"from={result.start.isoformat()}&to={result.end.isoformat()}",
+            base_query=f"from={result.start.isoformat()}&to={result.end.isoformat()}"
+            + ("&own=1" if self.request.GET.get("own") == "1" else ""),
             group=self._group_label(result),
+            own=self.request.GET.get("own") == "1",
         )
         return ctx
 

@@ -281,3 +281,16 @@ def test_a_breakdown_group_narrows_the_value_and_the_records_and_a_bad_group_is_
     assert client.get(in_group.records_url.replace("group=law", "group=training")).context["page"].total == 0
     bad = reverse("reports:indicator_detail", args=[js.district.pk, "contests.entries"]) + "?group=abc"
     assert client.get(bad).status_code == 404  # contest__year is a number
+
+
+def test_own_counts_only_the_records_kept_at_the_federation_itself(client, jinshan, towns):
+    js = jinshan
+    whole = _value(js, "admin", "persons.by_category", federation=js.zhujing)
+    own = indicator_value(
+        code="persons.by_category", user=js.user("admin"), start=Y2021[0], end=Y2021[1], federation=js.zhujing, own=True
+    )
+    assert (whole.value, own.value) == (2, 1)
+    assert list(own.records.values_list("name", flat=True)) == ["朱泾甲"]
+    client.force_login(js.user("admin"))
+    page = client.get(own.records_url)
+    assert "own=1" in own.records_url and page.context["page"].total == 1 and "本级" in page.content.decode()
