@@ -22,6 +22,7 @@ from qiaolian.demo.casework import build_casework
 from qiaolian.demo.context import DemoContext
 from qiaolian.demo.enterprises import build_enterprises
 from qiaolian.demo.geography import TOWNS
+from qiaolian.demo.plans import build_plans
 from qiaolian.orgs.models import Federation
 from qiaolian.registry import choices as c
 
@@ -44,6 +45,7 @@ STEPS: tuple[tuple[str, Callable[[DemoContext], None]], ...] = (
     ("contests", contests.build_contests),
     ("projects", contests.build_competition_projects),
     ("portal", portal.build_portal),
+    ("plans", build_plans),  # reads what the steps above recorded
 )
 
 

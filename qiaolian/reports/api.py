@@ -108,3 +108,31 @@ def indicator_detail(request: HttpRequest, indicator_id: str, params: Query[Valu
         ],
         "ids": result.ids,
     }
+
+
+class ReviewQuery(Schema):
+    start: dt.date | None = Field(None, alias="from", description="开始日期（含），默认 2017-12-01")
+    end: dt.date | None = Field(None, alias="to", description="结束日期（含），默认 2022-12-31")
+    federation: int | None = Field(None, description="侨联组织 id，默认本人所在组织；含其下级组织")
+
+
+@router.get(
+    "/reports/review",
+    response=dict,
+    summary="工作回顾（五年工作回顾）的正文与数据",
+    description=(
+        "由记录生成的工作回顾：标题、各部分段落（数字后的 [n] 对应 figures 中的条目）、每个数字的指标编码、期间、"
+        "侨联组织、数值与“数字从何而来”链接，分年数据表与工作规划。本人辖区以外的侨联组织返回 404。"
+    ),
+)
+def review(request: HttpRequest, params: Query[ReviewQuery]):
+    from ninja.errors import HttpError
+
+    from qiaolian.reports.review import build_review, review_json
+
+    require_perm(request.user, "reports.view_indicators")
+    start = params.start or dt.date(2017, 12, 1)
+    end = params.end or dt.date(2022, 12, 31)
+    if start > end:
+        raise HttpError(422, "结束日期不能早于开始日期。")
+    return review_json(build_review(user=request.user, start=start, end=end, federation=params.federation))

@@ -27,9 +27,18 @@ class PeriodForm(forms.Form):
             for short, long in (("from", "date_from"), ("to", "date_to")):
                 if short in data and long not in data:
                     data[long] = data[short]
+        presets = period_presets()
+        if data is not None and not data.get("preset"):
+            # dates that are a preset's show as that preset
+            span = (data.get("date_from"), data.get("date_to"))
+            match = next((p.key for p in presets if span == (p.start.isoformat(), p.end.isoformat())), None)
+            if match:
+                data["preset"] = match
         super().__init__(data, **kwargs)
         self.user = user
-        self.presets = period_presets()
+        self.presets = presets
+        if data is None:
+            self.fields["preset"].initial = "this_year"
         self.fields["preset"].choices = [("", _("自定义")), *[(p.key, p.label) for p in self.presets]]
         self.federations = federation_choices(user=user)
         self.fields["federation"].choices = [(f.pk, f.name) for f in self.federations]

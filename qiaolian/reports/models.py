@@ -38,6 +38,11 @@ class WorkPlan(Recorded):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("reports:plan_detail", args=[self.pk])
+
     @property
     def years(self) -> range:
         return range(self.start_year, self.end_year + 1)

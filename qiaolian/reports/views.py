@@ -17,7 +17,10 @@ from qiaolian.reports.indicators import BY_CODE, CATALOGUE, NotApplicable, indic
 from qiaolian.reports.selectors import federation_for, record_rows
 
 
-class _PeriodMixin(StaffMixin):
+class PeriodMixin(StaffMixin):
+    """The report pages' period and federation pickers; a federation outside the user's
+    jurisdiction is a 404."""
+
     permission_required = "reports.view_indicators"
 
     def period_form(self) -> PeriodForm:
@@ -27,7 +30,7 @@ class _PeriodMixin(StaffMixin):
         return form
 
 
-class CatalogueView(_PeriodMixin, TemplateView):
+class CatalogueView(PeriodMixin, TemplateView):
     template_name = "reports/catalogue.html"
 
     def get_context_data(self, **kwargs):
@@ -50,7 +53,7 @@ class CatalogueView(_PeriodMixin, TemplateView):
         return ctx
 
 
-class IndicatorDetailView(_PeriodMixin, TemplateView):
+class IndicatorDetailView(PeriodMixin, TemplateView):
     """The value, its breakdown and the paged list of the records it counts."""
 
     template_name = "reports/indicator_detail.html"

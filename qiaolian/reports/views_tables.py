@@ -7,10 +7,10 @@ from django.http import HttpResponse
 from django.views.generic import TemplateView
 
 from qiaolian.reports.tables import build_report, report_xlsx
-from qiaolian.reports.views import _PeriodMixin
+from qiaolian.reports.views import PeriodMixin
 
 
-class _ReportMixin(_PeriodMixin):
+class _ReportMixin(PeriodMixin):
     def report(self):
         form = self.period_form()  # a federation outside the user's jurisdiction: 404
         start, end = form.period()

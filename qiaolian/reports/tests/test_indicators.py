@@ -18,6 +18,7 @@ from qiaolian.activities.models import Registration
 from qiaolian.core.projects import Project
 from qiaolian.registry.tests.factories import PersonFactory
 from qiaolian.reports.indicators import BY_CODE, CATALOGUE, NotApplicable, indicator_value
+from qiaolian.reports.tests.factories import activity as _activity
 
 pytestmark = pytest.mark.django_db
 
@@ -27,22 +28,6 @@ Y2022 = (dt.date(2022, 1, 1), dt.date(2022, 12, 31))
 
 def _at(*args) -> dt.datetime:
     return timezone.make_aware(dt.datetime(*args))
-
-
-def _activity(js, federation, title, starts_at, kind="law"):
-    return activity_services.activity_create(
-        actor=js.user("admin"),
-        data={
-            "federation": federation,
-            "title": title,
-            "kind": kind,
-            "project": "huiqiao",
-            "mode": "offline",
-            "place": "社区",
-            "starts_at": starts_at,
-            "ends_at": starts_at + dt.timedelta(hours=1),
-        },
-    )
 
 
 def _value(js, role, code, period=Y2021, federation=None):

@@ -19,26 +19,11 @@ from qiaolian.orgs.services import federation_create
 from qiaolian.registry.tests.factories import PersonFactory
 from qiaolian.reports.indicators import BY_CODE, indicator_value
 from qiaolian.reports.tables import BY_CHILD, CROSS, TABLES, build_report, codes_used
+from qiaolian.reports.tests.factories import activity as _activity
 
 pytestmark = pytest.mark.django_db
 
 Y2021 = {"from": "2021-01-01", "to": "2021-12-31"}
-
-
-def _activity(js, federation, title, starts_at, kind="law", project="huiqiao"):
-    return activity_services.activity_create(
-        actor=js.user("admin"),
-        data={
-            "federation": federation,
-            "title": title,
-            "kind": kind,
-            "project": project,
-            "mode": "offline",
-            "place": "社区",
-            "starts_at": starts_at,
-            "ends_at": starts_at + dt.timedelta(hours=1),
-        },
-    )
 
 
 def _at(*args) -> dt.datetime:

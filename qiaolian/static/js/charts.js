@@ -59,7 +59,8 @@
         emphasis: { focus: "series" },
         tooltip: { valueFormatter: fmt(s.unit || spec.unit) }
       };
-      if (s.stack) { out.stack = "total"; out.barMaxWidth = 56; }
+      if (s.type !== "line") { out.barMaxWidth = 56; }
+      if (s.stack) { out.stack = "total"; }
       if (s.type === "line") { out.smooth = false; out.symbolSize = 8; out.lineStyle = { color: s.color, width: 2 }; }
       if (s.axis === 1) { out[horizontal ? "xAxisIndex" : "yAxisIndex"] = 1; }
       return out;
