@@ -122,6 +122,16 @@ TEMPLATES = [
 # Database: DATABASE_URL, or SQLite (WAL, immediate transactions so that writers queue instead of
 # failing) under var/.
 DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'qiaolian.sqlite3'}")}
+
+# Caches. "figures" keeps computed report figures (qiaolian/reports/figures.py); it must be shared
+# by every web and worker process: by default a database table (made by `qiaolian migrate`), in
+# production possibly Redis (FIGURES_CACHE_URL=redis://127.0.0.1:6379/1).
+CACHES = {
+    "default": env.cache_url("CACHE_URL", default="locmemcache://"),
+    "figures": env.cache_url("FIGURES_CACHE_URL", default="dbcache://qiaolian_figures"),
+}
+CACHES["figures"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 50000)
+QIAOLIAN_FIGURES_SECONDS = env.int("QIAOLIAN_FIGURES_SECONDS", default=15 * 60)
 _db = DATABASES["default"]
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db.setdefault("OPTIONS", {}).update(

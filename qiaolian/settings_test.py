@@ -12,3 +12,8 @@ STORAGES = {
 }
 AXES_FAILURE_LIMIT = 5
 PASSWORD_HASHERS = ["qiaolian.core.hashers.FastArgon2PasswordHasher"]
+# Figures are computed afresh in every test (tests of the figures cache switch it on themselves).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "figures": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+}

@@ -267,6 +267,9 @@ class Generator:
             for model in (Household, Person, OverseasTie, Activity, Registration, Nomination, HandOver, Case, Entry):
                 reset_sequence(model)
         self._step("analyze", lambda: _execute("ANALYZE"))
+        from qiaolian.reports.figures import figures_changed
+
+        figures_changed()  # COPY sends no model signals: figures computed before are stale
         self.result.counts = row_counts()
         self.result.seconds = round(time.perf_counter() - started, 1)
         self._record()

@@ -32,6 +32,8 @@ def federation_for(*, user, federation=None) -> Federation:
     found = Federation.objects.visible_to(user).filter(pk=pk).first() if pk is not None else None
     if found is None:
         raise Http404("federation")
+    if isinstance(federation, Federation):
+        return federation  # the caller's instance, with what it has read already (its subtree)
     return found
 
 
