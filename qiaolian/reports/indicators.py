@@ -921,7 +921,18 @@ def indicator_value(
         end=end,
         federation=federation,
         records_url=f"{url}?{query}",
-        key=(code, getattr(user, "pk", None), federation.pk, start, end, group, own),
+        # the user, with what decides their jurisdiction (a changed role or federation is a new key)
+        key=(
+            code,
+            getattr(user, "pk", None),
+            getattr(user, "role", None),
+            getattr(user, "federation_id", None),
+            federation.pk,
+            start,
+            end,
+            group,
+            own,
+        ),
     )
     if indicator.additive_breakdown():
         # one grouped scan gives both the breakdown and, added up, the value

@@ -91,3 +91,16 @@ def test_figures_are_kept_per_user_so_a_town_never_reads_the_districts(kept, jin
     assert _persons(js, "admin").value == 2
     assert _persons(js, "zhujing").value == 1
     assert _persons(js, "shihua").value == 1
+
+
+def test_a_user_moved_to_another_federation_reads_that_federations_figures(kept, jinshan):
+    js = jinshan
+    PersonFactory(federation=js.zhujing)
+    PersonFactory(federation=js.shihua)
+    PersonFactory(federation=js.shihua)
+    user = js.user("zhujing")
+    assert indicator_value(code="persons.by_category", user=user, start=Y[0], end=Y[1]).value == 1
+    user.federation = js.shihua
+    user.save()  # accounts are not counted: the data version stays; the figures are keyed by jurisdiction
+    user = type(user).objects.get(pk=user.pk)  # as the next request loads it
+    assert indicator_value(code="persons.by_category", user=user, start=Y[0], end=Y[1]).value == 2
