@@ -82,8 +82,8 @@ test: setup translations browser
 	  no_browser=1; select="$${select:+$$select and }not e2e"; \
 	fi; \
 	args=(); [ -z "$$select" ] || args=(-m "$$select"); \
-	echo "$(BIN)/pytest -n $(WORKERS) $${select:+-m '$$select'} $(PYTEST_ARGS)"; \
-	rc=0; $(BIN)/pytest -n $(WORKERS) $${args[@]+"$${args[@]}"} $(PYTEST_ARGS) || rc=$$?; \
+	echo "$(BIN)/pytest -n $(WORKERS) --dist loadgroup $${select:+-m '$$select'} $(PYTEST_ARGS)"; \
+	rc=0; $(BIN)/pytest -n $(WORKERS) --dist loadgroup $${args[@]+"$${args[@]}"} $(PYTEST_ARGS) || rc=$$?; \
 	[ "$$rc" != 5 ] || echo "pytest collected no tests (exit code 5): that is a failure" >&2; \
 	if [ -n "$$no_browser" ]; then \
 	  echo; \

@@ -18,3 +18,12 @@ def jinshan(db):
     from qiaolian.testing import build_jinshan
 
     return build_jinshan()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist (``--dist loadgroup``), the tests of a module that builds the demo once
+    (a module-scoped ``demo`` fixture, ~10 s) all go to one worker, so the demo is built once per
+    module rather than once per worker that happens to get one of its tests."""
+    for item in items:
+        if "demo" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))

@@ -81,6 +81,8 @@ INSTALLED_APPS = [
     "qiaolian.contests",
     "qiaolian.portal",
     "qiaolian.reports",
+    "qiaolian.search",
+    "qiaolian.linkage",
 ]
 
 MIDDLEWARE = [

@@ -20,6 +20,8 @@ urlpatterns = [
     path("contests/", include("qiaolian.contests.urls")),
     path("portal-admin/", include("qiaolian.portal.urls_staff")),
     path("reports/", include("qiaolian.reports.urls")),
+    path("search/", include("qiaolian.search.urls")),
+    path("linkage/", include("qiaolian.linkage.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -44,7 +44,20 @@ OPERATIONS: dict[tuple[str, str], tuple[str, str | None, dict | None]] = {
 # Apps after the foundation keep their part beside their tests: ``API_OPERATIONS`` in
 # ``<app>/tests/matrix.py`` (and their records from ``records``).
 APP_MATRICES = []
-for _app in ("advocacy", "activities", "liaison", "casework", "aid", "enterprises", "contests", "portal", "reports"):
+for _app in (
+    "advocacy",
+    "activities",
+    "liaison",
+    "casework",
+    "aid",
+    "enterprises",
+    "contests",
+    "portal",
+    "reports",
+    "registry",
+    "search",
+    "linkage",
+):
     try:
         _module = __import__(f"qiaolian.{_app}.tests.matrix", fromlist=["API_OPERATIONS"])
     except ModuleNotFoundError:

@@ -102,7 +102,20 @@ ROUTES: dict[str, Route] = {
 # ``<app>/tests/matrix.py``: ``ROUTES`` like the dict above and ``records(js, federation, tag, admin)``
 # returning {kind: record} for their kinds.
 APP_MATRICES = []
-for _app in ("advocacy", "activities", "liaison", "casework", "aid", "enterprises", "contests", "portal", "reports"):
+for _app in (
+    "advocacy",
+    "activities",
+    "liaison",
+    "casework",
+    "aid",
+    "enterprises",
+    "contests",
+    "portal",
+    "reports",
+    "registry",
+    "search",
+    "linkage",
+):
     try:
         _module = __import__(f"qiaolian.{_app}.tests.matrix", fromlist=["ROUTES"])
     except ModuleNotFoundError:

@@ -260,6 +260,28 @@ def test_grouped_values_add_up_to_the_value_for_every_indicator(admin, place):
     assert not wrong, "\n".join(wrong)
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the one-scan rollup is PostgreSQL's")
+@pytest.mark.parametrize("place", ["district", "石化街道"])
+def test_a_distinct_counts_rollup_equals_counting_each_figure_on_its_own(admin, place):
+    """The value, breakdown, years and years × breakdown of every count of distinct keys come from
+    one scan on PostgreSQL; each equals the same figure counted by its own query."""
+    federation = _federation(place)
+    start, end = PERIODS[1]
+    checked = 0
+    for code, indicator in BY_CODE.items():
+        if indicator.measure != "distinct" or not indicator.applies_to(federation):
+            continue
+        result = indicator_value(code=code, user=admin, start=start, end=end, federation=federation)
+        assert result.rollup is not None, code
+        base = result.matching
+        assert result.value == indicator.value_of(base), code
+        assert result.breakdown == indicator.breakdown_of(base), code
+        for fields in (("year",), ("year", indicator.breakdown), (indicator.breakdown, "year"), (indicator.breakdown,)):
+            assert result.grouped(*fields) == indicator.grouped_of(base, fields, federation=federation), (code, fields)
+        checked += 1
+    assert checked == 3
+
+
 def test_the_demo_gives_every_indicator_something_to_count_over_the_five_years(admin):
     start, end = PERIODS[1]
     district = _federation("district")
