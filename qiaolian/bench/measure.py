@@ -73,6 +73,8 @@ class Context:
     requests: int = 30
     warmup: int = 3
     repeats: int = 3  # for the slow calls (review, catalogue)
+    clients: int = 20  # concurrent clients of the load measurements
+    load_seconds: float = 15.0  # how long each load measurement runs
     shared: dict[str, Any] = field(default_factory=dict)
 
 
@@ -267,6 +269,47 @@ def _review_docx(ctx: Context, result: Result) -> None:
         result.extra["bytes"] = sizes[-1]
 
 
+# Concurrent clients against gunicorn (qiaolian/bench/load.py) ---------------------------------
+
+
+def load_measurement(name: str, title: str, path: str, *, user: str | None, api: bool = False, **kw) -> Spec:
+    """``ctx.clients`` clients GET ``path`` back to back for ``ctx.load_seconds`` on a gunicorn
+    server of the bench database, as ``user`` (a session cookie, or with ``api`` a bearer token)."""
+
+    def run(ctx: Context, result: Result) -> None:
+        from qiaolian.bench import load
+
+        headers = {"Accept": "application/json" if api else "text/html"}
+        if user and api:
+            from qiaolian.accounts.services import api_token_create
+
+            account = _user(user)
+            headers["Authorization"] = f"Bearer {api_token_create(actor=None, user=account, name='bench')[1]}"
+        elif user:
+            _user(user)
+            headers["Cookie"] = load.session_cookie(user)
+        with load.server() as server:
+            load.load(server.url, path, clients=2, seconds=2, headers=headers)  # warm the workers
+            outcome = load.load(server.url, path, clients=ctx.clients, seconds=ctx.load_seconds, headers=headers)
+            memory = server.peak_rss_kb()
+        if not outcome.times:
+            raise RuntimeError(f"no request succeeded ({outcome.first_error})")
+        _stats(result, outcome.times)
+        result.extra.update(
+            url=path,
+            user=user or "anonymous",
+            clients=ctx.clients,
+            seconds=round(outcome.seconds, 1),
+            requests_per_second=outcome.rps,
+            errors=outcome.errors,
+            first_error=outcome.first_error,
+            server_workers=load.WORKERS,
+            server_peak_rss_kb=memory,
+        )
+
+    return Spec(name, title, run, group="load", **kw)
+
+
 # The registry ----------------------------------------------------------------------------------
 
 
@@ -337,6 +380,22 @@ REGISTRY: list[Spec] = [
         baseline="baseline_count",
     ),
     Spec("review_docx", "五年工作回顾 .docx 排版 render_docx", _review_docx, baseline="baseline_count"),
+    load_measurement("load_baseline", "并发基线：最小视图 /healthz（20 个并发客户端）", "/healthz", user=None),
+    load_measurement(
+        "load_person_list",
+        "人员列表页（admin，20 个并发客户端）",
+        "/registry/persons/",
+        user="admin",
+        baseline="load_baseline",
+    ),
+    load_measurement(
+        "load_person_api",
+        "人员列表 API /api/v1/persons（admin，20 个并发客户端）",
+        "/api/v1/persons",
+        user="admin",
+        api=True,
+        baseline="load_baseline",
+    ),
 ]
 BY_NAME = {spec.name: spec for spec in REGISTRY}
 

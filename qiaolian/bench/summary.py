@@ -104,6 +104,22 @@ def render(document: dict, *, results_path: Path | None = None) -> str:
     if notes:
         lines.append("")
         lines += [f"- `{r['name']}`：{r['detail']}" for r in notes]
+    loads = [r for r in document["measurements"] if r["status"] == "ok" and "requests_per_second" in r.get("extra", {})]
+    if loads:
+        lines += [
+            "",
+            "并发（gunicorn 同步进程，回环地址，每项持续运行后统计全部请求）：",
+            "",
+            "| 测量 | 并发客户端 | 吞吐（请求/秒） | 失败请求 | p50 | p95 | 服务进程内存峰值（最大） |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
+        for r in loads:
+            e = r["extra"]
+            peak = max((e.get("server_peak_rss_kb") or {"-": 0}).values())
+            lines.append(
+                f"| `{r['name']}` | {e['clients']} | {e['requests_per_second']:,} | {e['errors']} "
+                f"| {_ms(r['p50_ms'])} | {_ms(r['p95_ms'])} | {_kb(peak)} |"
+            )
     slow = (by_name.get("indicators_district") or {}).get("extra", {}).get("slowest_ms")
     if slow:
         lines += [

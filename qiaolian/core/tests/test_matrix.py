@@ -23,7 +23,7 @@ from qiaolian.testing import Route
 pytestmark = pytest.mark.django_db
 
 STAFF_NAMESPACES = {"core", "accounts", "orgs", "registry", "audit"}
-PUBLIC_ROUTES = {"accounts:login", "accounts:logout"}
+PUBLIC_ROUTES = {"accounts:login", "accounts:logout", "core:health", "core:ready"}
 ROLES = ["admin", "staff", "zhujing", "shihua", "station", "leader", "judge", "cppcc", "auditor", "public"]
 ABSENT = 987654
 
