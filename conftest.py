@@ -20,6 +20,11 @@ def jinshan(db):
     return build_jinshan()
 
 
+def pytest_configure(config):
+    # pytest-xdist registers it; without xdist (-p no:xdist) --strict-markers would refuse it
+    config.addinivalue_line("markers", "xdist_group(name): run these tests on one xdist worker")
+
+
 def pytest_collection_modifyitems(config, items):
     """Under pytest-xdist (``--dist loadgroup``), the tests of a module that builds the demo once
     (a module-scoped ``demo`` fixture, ~10 s) all go to one worker, so the demo is built once per

@@ -150,6 +150,14 @@ else:
     _db.setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     _db.setdefault("CONN_HEALTH_CHECKS", True)
     _db["TEST"] = {"TEMPLATE": "template0", "CHARSET": "UTF8"}
+    # PostgreSQL's JIT compiles a query's expressions before running it: seconds of compiling for
+    # the report queries over millions of rows that then run in a few (docs/performance.md).
+    _db.setdefault("OPTIONS", {}).setdefault(
+        "options", "-c jit=" + ("on" if env.bool("PG_JIT", default=False) else "off")
+    )
+# Memory PostgreSQL may use for the hash aggregate of one report query (a distinct count over
+# millions of registrations spills to disk with the default 4 MB).
+QIAOLIAN_REPORT_WORK_MEM = env.str("QIAOLIAN_REPORT_WORK_MEM", default="256MB")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

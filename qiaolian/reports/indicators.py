@@ -233,7 +233,12 @@ class Indicator:
         keys = list(wanted)
         masks = [sum(1 << index for index in wanted[key]) for key in keys]
         columns = ", ".join(f"COUNT(*) FILTER (WHERE t._mask & {int(m)}::bigint <> 0)" for m in masks)
-        with connections[qs.db].cursor() as cursor:
+        from django.conf import settings
+        from django.db import transaction
+
+        with transaction.atomic(using=qs.db), connections[qs.db].cursor() as cursor:
+            # a hash table of every participant: in memory, not spilled to disk in batches
+            cursor.execute("SELECT set_config('work_mem', %s, true)", [settings.QIAOLIAN_REPORT_WORK_MEM])
             cursor.execute(f"SELECT COUNT(*), {columns} FROM ({sql}) t", params)
             row = cursor.fetchone()
         counts = {key: int(n) for key, n in zip(keys, row[1:], strict=True) if n}
@@ -247,9 +252,13 @@ class Indicator:
 
     def _cell_expression(self, years: list, groups: list):
         from django.db.models import Case, IntegerField, Value, When
+        from django.db.models.functions import Cast
 
         width = len(groups)
-        year = Value(0) if years == [None] else self._group_expression("year", None) - Value(years[0])
+        if years == [None]:
+            year = Value(0)
+        else:  # an integer: EXTRACT gives numeric, whose arithmetic on every row costs seconds
+            year = Cast(self._group_expression("year", None), IntegerField()) - Value(years[0])
         if groups == [ALL]:
             group = Value(0)
         else:
