@@ -39,6 +39,7 @@ from qiaolian.liaison.api import router as liaison_router
 from qiaolian.orgs.api import router as orgs_router
 from qiaolian.registry.api import router as registry_router
 from qiaolian.reports.api import router as reports_router
+from qiaolian.search.api import router as search_router
 
 
 class BearerTokenAuth(HttpBearer):
@@ -90,6 +91,7 @@ api.add_router("/", aid_router)
 api.add_router("/", contests_router)
 api.add_router("/", projects_router)
 api.add_router("/", reports_router)
+api.add_router("/", search_router)
 
 
 # Errors -----------------------------------------------------------------------------------------

@@ -10,6 +10,8 @@
     qiaolian compilemessages [--force] [DIR ...]         compile .po catalogues (polib, no gettext)
     qiaolian report review --from D --to D --format docx|pdf|json [--output FILE]
     qiaolian bench [--persons N] ...                     benchmarks (docs/performance.md)
+    qiaolian import KIND FILE [--commit]                 import a spreadsheet (docs/import.md)
+    qiaolian dedupe [--export FILE.csv]                  likely duplicate persons (docs/linkage.md)
     qiaolian manage ARGS ...                             any Django management command
 
 Settings come from the environment (see README); DJANGO_SETTINGS_MODULE defaults to
@@ -182,6 +184,8 @@ def build_parser() -> argparse.ArgumentParser:
 PASSTHROUGH = {
     "report": "reports: `report review` writes the five-year review (docx, pdf or json)",
     "bench": "benchmarks on generated data (PostgreSQL); results in docs/performance.md",
+    "import": "import a spreadsheet: `import persons FILE` previews, `--commit` writes (docs/import.md)",
+    "dedupe": "find likely duplicate persons (record linkage); `--export FILE.csv` writes the pairs",
 }
 
 

@@ -155,6 +155,9 @@ def run(options: Options, *, write: Callable[[str], None] | None = None) -> dict
             demo_scale=options.demo_scale,
             write=write,
         ).run()
+        from qiaolian.search.keys import title_keys_rebuild
+
+        title_keys_rebuild()  # COPY bypasses the signals that keep case and activity titles searchable
         t = time.perf_counter()
         with connection.cursor() as cursor:
             cursor.execute("VACUUM (ANALYZE)")  # visibility map for index-only scans, fresh statistics

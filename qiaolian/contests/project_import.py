@@ -55,6 +55,7 @@ from qiaolian.contests.models import (
     ReferralChannel,
     SourceRegion,
 )
+from qiaolian.core import tabular
 from qiaolian.core.jurisdiction import scope_for
 from qiaolian.core.masking import Kind, mask
 from qiaolian.core.permissions import require_in_scope, require_perm
@@ -62,8 +63,6 @@ from qiaolian.core.text import clean, search_key
 from qiaolian.core.validators import parse_phone
 from qiaolian.orgs.models import Federation
 from qiaolian.registry.importing import FederationIndex
-from qiaolian.registry.importing import _read_csv as read_csv_table
-from qiaolian.registry.importing import _read_workbook as read_workbook_table
 
 ALLOWED_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
 HEADER_SEARCH_ROWS = 20
@@ -370,7 +369,7 @@ def read_table(content: bytes, file_name: str) -> Table:
         )
     if not content:
         raise ValidationError(_("文件是空的。"), code="empty")
-    table = read_csv_table(content) if ext == ".csv" else read_workbook_table(content)
+    table = tabular.first_sheet_rows(content, is_csv=ext == ".csv")
     header_at = None
     index = _header_index()
     for i, cells in enumerate(table[:HEADER_SEARCH_ROWS]):

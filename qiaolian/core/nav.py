@@ -63,6 +63,7 @@ GROUPS: list[NavGroup] = [
             NavItem(
                 _("批量导入"), "registry:import_list", "registry.import_person", "file-import", "/registry/imports/"
             ),
+            NavItem(_("查重合并"), "linkage:pair_list", "linkage.view_pair", "user-check", "/linkage/"),
         ],
     ),
     NavGroup("reports", _("统计报表")),

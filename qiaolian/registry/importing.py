@@ -1,27 +1,34 @@
-"""Import of registry persons from the template workbook (.xlsx/.xls) or a CSV file.
+"""Import of registry persons from the template workbook or an office's own spreadsheet
+(.xlsx/.xlsm/.xls/.ods, several sheets allowed) or a CSV file, read through ``core.tabular`` and
+cleaned by ``core.normalize`` (docs/import.md).
 
 The flow (PRODUCT.md §4: long jobs in the background, bad input named, nothing half-written):
 
-1. ``import_batch_create`` — the upload is checked at once (type, size, readable, required
-   columns, at least one data row); a bad file is refused with a message and nothing is stored.
+1. ``import_batch_create`` — the upload is checked at once (type, size, readable, a header row,
+   at least one data row); a bad file is refused with a message and nothing is stored. A missing
+   required column does not refuse the file: the user can map it on the preview.
 2. ``import_batch_check`` (background) — every row goes through ``PersonForm``, the one place the
    person rules live, so an import row gets the very message the web form gives. Rows already in
-   the registry (same ID number, by keyed hash) and repeats within the file are listed as
-   duplicates. Progress is written every few hundred rows; the issues are written at the end.
-3. The preview page lists the counts and every issue (row, column, masked value, reason).
+   the registry (same ID number, by keyed hash) and repeats within the file (in any sheet) are
+   listed as duplicates. Rows are streamed a chunk at a time; progress is written every few
+   hundred rows; the issues are written at the end.
+3. The preview page lists the counts, the column mapping used (correctable:
+   ``import_batch_remap`` checks the file again) and every issue (sheet, row, column, masked
+   value, reason).
 4. ``import_batch_confirm`` + ``import_batch_commit`` (background) — the file is read again, the
    rows the preview found importable are checked again (the registry may have changed), the valid
    ones are inserted in one transaction with one audit entry, and the rows not imported are
    offered back as a workbook with their reasons. A commit never imports a row the preview listed.
+5. ``import_batch_rollback`` — a finished batch is undone as a whole, unless some of its persons
+   are in use.
 
-Every data row ends up either imported or listed with a reason; an empty row is not a data row.
+Every data row ends up either imported or listed with a reason; blank and total rows are not
+data rows.
 """
 
 from __future__ import annotations
 
-import codecs
 import copy
-import csv
 import datetime as dt
 import io
 import logging
@@ -29,7 +36,7 @@ import math
 import os
 import re
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache, partial
 from typing import Any
@@ -40,7 +47,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import QuerySet
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
@@ -51,11 +58,13 @@ from django_countries import countries
 
 from qiaolian.audit.models import Action
 from qiaolian.audit.services import audit_record
+from qiaolian.core import normalize, tabular
 from qiaolian.core.jurisdiction import scope_for
 from qiaolian.core.masking import Kind, mask
 from qiaolian.core.permissions import require_in_scope, require_perm
 from qiaolian.core.protected import lookup_hash
-from qiaolian.core.text import clean, search_key
+from qiaolian.core.tabular import ColumnSpec, Table, TableRow
+from qiaolian.core.text import clean
 from qiaolian.core.validators import normalize_document_number, parse_resident_id
 from qiaolian.orgs.models import Federation
 from qiaolian.orgs.selectors import federation_choices
@@ -66,13 +75,12 @@ from qiaolian.registry.services import persons_bulk_create
 
 logger = logging.getLogger(__name__)
 
-ALLOWED_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".csv")
+ALLOWED_EXTENSIONS = tabular.EXTENSIONS
 PROGRESS_EVERY = 200  # rows between two progress writes
-HEADER_SEARCH_ROWS = 20  # a title or notes may stand above the header row
+CHUNK_ROWS = 1000  # rows prepared (and looked up in the registry) at a time
 ROW_NUMBER_HEADER = "行号"
 REASON_HEADER = "未导入原因"
-_NUMBER_TEXT = re.compile(r"^\d+(\.\d+)?[eE][+-]?\d+$")
-_DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(\s+0{1,2}:00(:00)?)?$")
+SHEET_HEADER = "工作表"
 _LIST_SEPARATORS = re.compile(r"[,，、;；\s]+")
 
 
@@ -100,13 +108,22 @@ class Column:
     def mask_kind(self) -> str | None:
         return _MASKED_FIELDS.get(self.field)
 
+    @property
+    def spec(self) -> ColumnSpec:
+        return ColumnSpec(field=self.field, header=self.header, synonyms=self.aliases, required=self.required)
+
 
 COLUMNS: tuple[Column, ...] = (
-    Column("姓名", "name", required=True, aliases=("中文姓名",), width=10),
+    Column("姓名", "name", required=True, aliases=("中文姓名", "名字", "姓 名"), width=10),
     Column("外文名", "foreign_name", aliases=("外文姓名", "英文名"), width=16),
     Column("性别", "sex", "choice", hint=gettext_lazy("男 / 女；留空时按身份证号码推断"), width=6),
     Column(
-        "出生日期", "birth_date", "date", aliases=("出生年月日", "生日"), hint=gettext_lazy("如 1950-03-02"), width=12
+        "出生日期",
+        "birth_date",
+        "date",
+        aliases=("出生年月日", "出生年月", "生日", "出生时间"),
+        hint=gettext_lazy("如 1950-03-02"),
+        width=12,
     ),
     Column("证件类型", "id_type", "choice", hint=gettext_lazy("留空表示居民身份证"), width=14),
     Column(
@@ -114,17 +131,25 @@ COLUMNS: tuple[Column, ...] = (
         "id_number",
         "id_number",
         required=True,
-        aliases=("身份证号码", "身份证号", "公民身份号码", "证件号"),
+        aliases=("身份证号码", "身份证号", "公民身份号码", "公民身份证号码", "身份证", "证件号"),
         hint=gettext_lazy("必填，用于查重。请以文本格式填写，勿让表格软件存成数字"),
         width=22,
     ),
     Column("身份类别", "category", "choice", required=True, aliases=("侨界身份", "类别"), width=12),
-    Column("所属侨联", "federation", "federation", required=True, aliases=("侨联组织", "所属组织"), width=16),
+    Column(
+        "所属侨联", "federation", "federation", required=True, aliases=("侨联组织", "所属组织", "所在侨联"), width=16
+    ),
     Column("归来国家/地区", "returned_from", "country", aliases=("归来国家", "归来国家（地区）"), width=14),
     Column("归国年份", "returned_year", "year", width=8),
     Column("籍贯", "native_place", width=12),
-    Column("住址", "address", "protected", aliases=("居住地址", "家庭住址", "地址"), width=30),
-    Column("手机", "phone", "protected", aliases=("手机号码", "手机/电话", "联系电话", "电话"), width=14),
+    Column("住址", "address", "protected", aliases=("居住地址", "家庭住址", "户籍地址", "现住址", "地址"), width=30),
+    Column(
+        "手机",
+        "phone",
+        "protected",
+        aliases=("手机号", "手机号码", "手机/电话", "联系电话", "联系方式", "电话"),
+        width=14,
+    ),
     Column("电子邮箱", "email", aliases=("邮箱", "email", "e-mail"), width=20),
     Column("工作单位", "employer", aliases=("单位",), width=20),
     Column("职业", "occupation", "choice", width=12),
@@ -144,8 +169,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("其他电话（含境外）", "phone_alt", "protected", aliases=("其他电话", "境外电话"), width=16),
 )
 COLUMN_BY_FIELD = {col.field: col for col in COLUMNS}
+SPECS: tuple[ColumnSpec, ...] = tuple(col.spec for col in COLUMNS)
 # Columns the rejects workbook adds, and a serial column many offices keep: ignored on reading.
-SILENT_HEADERS = (ROW_NUMBER_HEADER, REASON_HEADER, "序号")
+SILENT_HEADERS = (ROW_NUMBER_HEADER, REASON_HEADER, SHEET_HEADER, "序号", "编号")
 
 _CHOICES: dict[str, list[tuple[str, Any]]] = {
     "sex": c.Sex.choices,
@@ -184,24 +210,8 @@ _SYNONYMS: dict[str, dict[str, str]] = {
 
 
 def _key(text: str) -> str:
-    """How headers, labels and names are compared: simplified, case-folded, without spaces."""
-    return search_key(text)
-
-
-def _header_key(text: Any) -> str:
-    key = _key(str(text or ""))
-    for mark in ("*", "＊", "(必填)", "（必填）"):
-        key = key.replace(mark, "")
-    return key
-
-
-@cache
-def _header_index() -> dict[str, str]:
-    index: dict[str, str] = {}
-    for col in COLUMNS:
-        for name in (col.header, *col.aliases):
-            index.setdefault(_header_key(name), col.field)
-    return index
+    """How labels and names are compared: simplified, case-folded, without spaces."""
+    return normalize.label_key(text)
 
 
 @cache
@@ -264,172 +274,41 @@ def _country_index() -> dict[str, str]:
 # Reading files ---------------------------------------------------------------------------------
 
 
-@dataclass
-class Sheet:
-    """The rows of an uploaded file: original headers, where each known column sits, and the
-    non-empty data rows with the row number the spreadsheet shows."""
-
-    headers: list[str]
-    header_row: int
-    columns: dict[str, int]  # PersonForm field → column index
-    rows: list[tuple[int, list[Any]]]
-    ignored_headers: list[str] = field(default_factory=list)
-
-    def cell(self, cells: list[Any], field_name: str) -> Any:
-        index = self.columns.get(field_name)
-        if index is None or index >= len(cells):
-            return ""
-        return cells[index]
-
-
 def _file_error(message: str, code: str) -> ValidationError:
     return ValidationError(message, code=code)
 
 
-def _extension(file_name: str) -> str:
-    return os.path.splitext(file_name or "")[1].lower()
+def read_table(content: bytes, file_name: str, *, overrides: Mapping[str, str] | None = None) -> Table:
+    """The sheets of an uploaded file with the person columns found in each (``overrides``: the
+    user's corrections, header → field or ""), or a ``ValidationError`` that says in Chinese what
+    is wrong (unknown type, unreadable, no header row)."""
+    return tabular.open_table(content, file_name, SPECS, overrides=overrides, silent_headers=SILENT_HEADERS)
 
 
-def _is_empty(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+def missing_columns_message(table: Table) -> str:
+    if not table.missing:
+        return ""
+    return _("缺少必填列：%(columns)s。请在“列对应”中指出哪一列是它，或把表头改成模板中的列名。") % {
+        "columns": "、".join(table.missing)
+    }
 
 
-def _read_workbook(content: bytes) -> list[list[Any]]:
-    from python_calamine import CalamineWorkbook, PasswordError, SheetVisibleEnum
-
-    try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(content))
-        index = next(
-            (i for i, meta in enumerate(book.sheets_metadata) if meta.visible == SheetVisibleEnum.Visible),
-            0,
-        )
-        # Keep leading empty rows so that row numbers are the ones the spreadsheet shows.
-        return book.get_sheet_by_index(index).to_python(skip_empty_area=False)
-    except PasswordError:
-        raise _file_error(_("文件设置了密码，请取消密码后再上传。"), "encrypted") from None
-    except Exception as exc:  # CalamineError and kin: the reader is native code, any failure means unreadable
-        logger.info("unreadable workbook: %r", exc)
-        raise _file_error(_("无法读取该文件：文件已损坏，或不是 Excel 工作簿。"), "unreadable") from None
+def ignored_columns_message(table: Table) -> str:
+    if not table.ignored_headers:
+        return ""
+    return _("以下列不在模板中，未导入：%(columns)s") % {"columns": "、".join(table.ignored_headers)}
 
 
-def _decode_text(content: bytes) -> str:
-    """CSV text: UTF-8 with or without BOM (also UTF-16 with BOM), else GB18030 (covers GBK)."""
-    if content.startswith(codecs.BOM_UTF8):
-        attempts = [("utf-8", content[len(codecs.BOM_UTF8) :])]
-    elif content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        attempts = [("utf-16", content)]
-    elif b"\x00" in content[:4096]:
-        raise _file_error(_("无法读取该文件：不是文本格式的 CSV 文件。"), "unreadable")
-    else:
-        attempts = [("utf-8", content), ("gb18030", content)]
-    for encoding, data in attempts:
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise _file_error(_("无法识别文件的文字编码：CSV 文件请保存为 UTF-8 或 GB18030（GBK）编码。"), "encoding")
-
-
-def _read_csv(content: bytes) -> list[list[Any]]:
-    text = _decode_text(content)
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = max((",", "\t", ";"), key=first.count)
-    try:
-        return [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
-    except csv.Error:
-        raise _file_error(_("无法读取该文件：CSV 格式有误。"), "unreadable") from None
-
-
-def read_sheet(content: bytes, file_name: str) -> Sheet:
-    """The data of an uploaded file, or a ``ValidationError`` that says in Chinese what is wrong
-    (unknown type, unreadable, no header row, required columns missing)."""
-    ext = _extension(file_name)
-    if ext not in ALLOWED_EXTENSIONS:
-        raise _file_error(
-            _("不支持的文件类型“%(ext)s”：请上传 Excel 工作簿（.xlsx）或 CSV 文件。") % {"ext": ext or _("无扩展名")},
-            "file_type",
-        )
-    if not content:
-        raise _file_error(_("文件是空的。"), "empty")
-    table = _read_csv(content) if ext == ".csv" else _read_workbook(content)
-
-    header_at = None
-    name_key = _header_key("姓名")
-    for i, cells in enumerate(table[:HEADER_SEARCH_ROWS]):
-        keys = [_header_key(v) for v in cells]
-        if name_key in keys or sum(1 for k in keys if k in _header_index()) >= 3:
-            header_at = i
-            break
-    if header_at is None:
-        raise _file_error(
-            _("找不到表头行：第一行应为列名（姓名、证件号码、身份类别、所属侨联等），请使用导入模板。"), "no_header"
-        )
-    headers = [clean(_text(v)) for v in table[header_at]]
-    columns: dict[str, int] = {}
-    ignored: list[str] = []
-    silent = {_header_key(h) for h in SILENT_HEADERS}
-    for index, header in enumerate(headers):
-        key = _header_key(header)
-        if not key:
-            continue
-        field_name = _header_index().get(key)
-        if field_name and field_name not in columns:
-            columns[field_name] = index
-        elif key not in silent:
-            ignored.append(header)
-    missing = [col.header for col in COLUMNS if col.required and col.field not in columns]
-    if missing:
-        raise _file_error(
-            _("缺少必填列：%(columns)s。请使用导入模板，或把表头改成模板中的列名。") % {"columns": "、".join(missing)},
-            "missing_columns",
-        )
-    rows = []
-    for i, cells in enumerate(table[header_at + 1 :], start=header_at + 2):
-        if all(_is_empty(v) for v in cells):
-            continue
-        rows.append((i, list(cells) + [""] * (len(headers) - len(cells))))
-    return Sheet(headers=headers, header_row=header_at + 1, columns=columns, rows=rows, ignored_headers=ignored)
+def field_choices() -> list[tuple[str, str]]:
+    """What a file column can be mapped to: each person column, or nothing."""
+    return [("", _("不导入")), *((col.field, col.header) for col in COLUMNS)]
 
 
 # Cells -----------------------------------------------------------------------------------------
 
 
 def _text(value: Any) -> str:
-    """A cell as text. Spreadsheet readers give whole numbers as floats (2018.0 → "2018")."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return _("是") if value else _("否")
-    if isinstance(value, float):
-        if math.isfinite(value) and value.is_integer() and abs(value) < 1e15:
-            return str(int(value))
-        return repr(value).upper()
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def _date_text(value: Any) -> str:
-    """A date cell as ISO text for the form; a wrong date (1990-02-30) stays wrong, so the
-    form names it, and text that is not a date at all is passed on as written."""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    text = clean(_text(value))
-    match = _DATE_TEXT.match(text)
-    if match:
-        year, month, day = (int(g) for g in match.groups()[:3])
-        return f"{year:04d}-{month:02d}-{day:02d}"
-    if len(text) == 8 and text.isdigit():
-        return f"{text[:4]}-{text[4:6]}-{text[6:]}"
-    return text
-
-
-def _year_text(value: Any) -> str:
-    return clean(_text(value)).removesuffix("年")
+    return normalize.text(value)
 
 
 def _choice_code(field_name: str, text: str) -> str:
@@ -439,12 +318,6 @@ def _choice_code(field_name: str, text: str) -> str:
 
 def _country_code(text: str) -> str:
     return _country_index().get(_key(text), text) if text else ""
-
-
-def _id_number_is_excel_number(value: Any) -> bool:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return True
-    return isinstance(value, str) and bool(_NUMBER_TEXT.match(value.strip()))
 
 
 def _normalized_document(id_type: str, raw: str) -> str | None:
@@ -502,6 +375,9 @@ class FederationIndex:
 # Checking rows ---------------------------------------------------------------------------------
 
 
+RowRef = tuple[str, int]  # (sheet name, row number as the spreadsheet shows it)
+
+
 @dataclass
 class RowIssue:
     column: str
@@ -516,8 +392,18 @@ class CheckOutcome:
     valid: int = 0
     invalid: int = 0
     duplicates: int = 0
-    issues: dict[int, list[RowIssue]] = field(default_factory=dict)
+    issues: dict[RowRef, list[RowIssue]] = field(default_factory=dict)
     persons: list[Person] = field(default_factory=list)
+    rejected: list[TableRow] = field(default_factory=list)  # kept with ``keep_rejected``
+
+    def first_issues(self, count: int) -> list[tuple[RowRef, RowIssue]]:
+        found = []
+        for ref, issues in self.issues.items():
+            for issue in issues:
+                if len(found) == count:
+                    return found
+                found.append((ref, issue))
+        return found
 
 
 class _PersonFormPool:
@@ -571,34 +457,60 @@ def _masked(col: Column | None, text: str) -> str:
 class PreparedRow:
     """A row read into form data, before the form runs."""
 
-    number: int
-    cells: list[Any]
+    row: TableRow
     data: dict[str, Any]
     problems: dict[str, str]  # field → reason found before the form
     id_hash: str | None
 
+    @property
+    def ref(self) -> RowRef:
+        return self.row.ref
+
+
+def _row_label(sheet: str, number: int, *, other_sheet: bool) -> str:
+    if other_sheet:
+        return _("工作表“%(sheet)s”第 %(row)s 行") % {"sheet": sheet, "row": number}
+    return _("第 %(row)s 行") % {"row": number}
+
 
 class RowChecker:
-    """Turns rows of the file into ``PersonForm`` data, validates them and reports their issues."""
+    """Turns rows of the file into ``PersonForm`` data, validates them and reports their issues.
+    ``default_federation`` (an id) is used for rows whose 所属侨联 is blank, when given."""
 
-    def __init__(self, *, sheet: Sheet, actor):
-        self.sheet = sheet
+    def __init__(self, *, actor, default_federation: int | None = None):
         self.federations = FederationIndex(actor)
         self.pool = _PersonFormPool(federation_choices(user=actor))
+        self.default_federation = default_federation
         self.existing_hashes: set[str] = set()
-        self.seen: dict[str, int] = {}  # ID number hash → first row with it
+        self.seen: dict[str, RowRef] = {}  # ID number hash → first row with it
 
-    def _issue(self, cells: list[Any], field_name: str | None, reason: str, *, duplicate: bool = False) -> RowIssue:
+    def _issue(self, row: TableRow, field_name: str | None, reason: str, *, duplicate: bool = False) -> RowIssue:
         if field_name is None or field_name == "__all__":
             return RowIssue(column="", value="", reason=reason, is_duplicate=duplicate)
         col = COLUMN_BY_FIELD.get(field_name)
-        plain = _text(self.sheet.cell(cells, field_name)) if col else ""
+        plain = _text(row.value(field_name)) if col else ""
         if col is not None and col.mask_kind and plain:
             reason = reason.replace(plain, mask(col.mask_kind, plain))  # messages may quote the value
         header = col.header if col else str(PersonForm.base_fields[field_name].label)
         return RowIssue(column=header, value=_masked(col, plain), reason=reason, is_duplicate=duplicate)
 
-    def prepare(self, number: int, cells: list[Any]) -> PreparedRow:
+    def _birth_date(self, value: Any, data: dict[str, Any], problems: dict[str, str]) -> str:
+        """出生日期 as ISO text. A month alone (出生年月 1950.03) is completed from the resident ID
+        number when that number is of the same month; otherwise it is reported."""
+        text = normalize.date_text(value, allow_month=True)
+        if not re.fullmatch(r"\d{4}-\d{2}", text):
+            return text
+        raw = data.get("id_number") or ""
+        try:
+            born = parse_resident_id(raw).birth_date if raw else None
+        except ValidationError:
+            born = None
+        if born is not None and f"{born:%Y-%m}" == text:
+            return born.isoformat()
+        problems["birth_date"] = _("出生日期只有年月（%(month)s），请填写完整的出生日期。") % {"month": text}
+        return ""
+
+    def prepare(self, row: TableRow) -> PreparedRow:
         """The row as ``PersonForm`` data, the problems found before the form, the ID hash."""
         problems: dict[str, str] = {}
         data: dict[str, Any] = {
@@ -606,38 +518,51 @@ class RowChecker:
             "verification": c.Verification.SELF_REPORTED,
             "source": c.Source.IMPORT,
         }
+        columns = row.layout.columns
+        document = normalize.document_number(row.value("id_number"))
+        if document.is_damaged:
+            problems["id_number"] = _(
+                "证件号码被表格软件存成了数字，末几位可能已丢失：请把该列设为文本格式，按证件原样重新填写。"
+            )
+        elif not document.text:
+            problems["id_number"] = _("请填写证件号码（导入时用它查重）。")
+        else:
+            data["id_number"] = document.text
         for col in COLUMNS:
-            if col.field not in self.sheet.columns:
+            if col.kind == "id_number":
                 continue
-            value = self.sheet.cell(cells, col.field)
+            if col.field not in columns:
+                if col.kind == "federation" and self.default_federation is not None:
+                    data[col.field] = str(self.default_federation)
+                continue
+            value = row.value(col.field)
             if col.kind == "date":
-                data[col.field] = _date_text(value)
+                data[col.field] = self._birth_date(value, data, problems)
             elif col.kind == "year":
-                data[col.field] = _year_text(value)
+                data[col.field] = normalize.year_text(value)
             elif col.kind == "choice":
-                data[col.field] = _choice_code(col.field, clean(_text(value)))
+                data[col.field] = _choice_code(col.field, _text(value))
             elif col.kind == "country":
-                data[col.field] = _country_code(clean(_text(value)))
+                data[col.field] = _country_code(_text(value))
             elif col.kind == "hardship":
-                parts = [p for p in _LIST_SEPARATORS.split(clean(_text(value))) if p]
+                parts = [p for p in _LIST_SEPARATORS.split(_text(value)) if p]
                 data[col.field] = [_choice_code(col.field, p) for p in parts]
                 if parts:
                     data["is_in_hardship"] = "on"
             elif col.kind == "federation":
-                pk, reason = self.federations.resolve(clean(_text(value)))
+                name = _text(value)
+                if not name and self.default_federation is not None:
+                    data[col.field] = str(self.default_federation)
+                    continue
+                pk, reason = self.federations.resolve(name)
                 if pk is None:
                     problems[col.field] = reason
                 else:
                     data[col.field] = str(pk)
-            elif col.kind == "id_number":
-                if _id_number_is_excel_number(value):
-                    problems[col.field] = _(
-                        "证件号码被表格软件存成了数字，末几位可能已丢失：请把该列设为文本格式，按证件原样重新填写。"
-                    )
-                elif not _text(value):
-                    problems[col.field] = _("请填写证件号码（导入时用它查重）。")
-                else:
-                    data[col.field] = _text(value)
+            elif col.field in ("phone", "phone_alt"):
+                data[col.field] = normalize.phone_text(value)
+            elif col.field == "name":
+                data[col.field] = normalize.name_text(value)
             else:
                 data[col.field] = _text(value)
         data["id_type"] = data.get("id_type") or c.IdType.RESIDENT_ID
@@ -648,29 +573,31 @@ class RowChecker:
         if data.get("id_number"):
             normalized = _normalized_document(data["id_type"], data["id_number"])
             digest = lookup_hash(Kind.ID_NUMBER, normalized) if normalized else None
-        return PreparedRow(number=number, cells=cells, data=data, problems=problems, id_hash=digest)
+        return PreparedRow(row=row, data=data, problems=problems, id_hash=digest)
 
-    def check(self, row: PreparedRow) -> tuple[list[RowIssue], PersonForm | None]:
+    def check(self, prepared: PreparedRow) -> tuple[list[RowIssue], PersonForm | None]:
         """The row's issues (none when it can be imported) and, when valid, its form."""
-        digest = row.id_hash
+        row, digest = prepared.row, prepared.id_hash
         if digest is not None and digest in self.existing_hashes:
             reason = _("该证件号码已在侨情库中登记，本行不再导入。")
-            return [self._issue(row.cells, "id_number", reason, duplicate=True)], None
+            return [self._issue(row, "id_number", reason, duplicate=True)], None
         if digest is not None and digest in self.seen:
-            reason = _("与第 %(row)s 行的证件号码相同，本行不再导入。") % {"row": self.seen[digest]}
-            return [self._issue(row.cells, "id_number", reason, duplicate=True)], None
+            sheet, number = self.seen[digest]
+            where = _row_label(sheet, number, other_sheet=sheet != row.sheet)
+            reason = _("与%(where)s的证件号码相同，本行不再导入。") % {"where": where}
+            return [self._issue(row, "id_number", reason, duplicate=True)], None
         if digest is not None:
-            self.seen[digest] = row.number
-        form = self.pool.bind(row.data)
-        if form.is_valid() and not row.problems:
+            self.seen[digest] = row.ref
+        form = self.pool.bind(prepared.data)
+        if form.is_valid() and not prepared.problems:
             return [], form
-        issues = [self._issue(row.cells, name, reason) for name, reason in row.problems.items()]
+        issues = [self._issue(row, name, reason) for name, reason in prepared.problems.items()]
         for name, messages in form.errors.items():
-            if name in row.problems:
+            if name in prepared.problems:
                 continue  # already explained, more precisely
             # The first message says what is wrong with the cell; a later one (from the rules
             # across fields) would only repeat it in other words.
-            issues.append(self._issue(row.cells, name, str(messages[0])))
+            issues.append(self._issue(row, name, str(messages[0])))
         return issues, None
 
 
@@ -686,39 +613,59 @@ def _hashes_in_registry(digests: Iterable[str], *, chunk: int = 500) -> set[str]
     return found
 
 
+def _chunks(rows: Iterator[TableRow], size: int) -> Iterator[list[TableRow]]:
+    chunk: list[TableRow] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
 def check_rows(
     *,
-    sheet: Sheet,
+    table: Table,
     actor,
-    known_issues: dict[int, list[RowIssue]] | None = None,
+    known_issues: dict[RowRef, list[RowIssue]] | None = None,
     keep_persons: bool = False,
+    keep_rejected: bool = False,
+    default_federation: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> CheckOutcome:
-    """Check every row of ``sheet`` for ``actor``. Rows in ``known_issues`` (the preview's verdict,
-    at commit) keep their issues unchecked, so a commit never imports a row the preview listed.
-    With ``keep_persons``, the persons of the valid rows are built too (not saved)."""
+    """Check every data row of ``table`` for ``actor``, a chunk of rows at a time (the file is
+    streamed, not held). Rows in ``known_issues`` (the preview's verdict, at commit) keep their
+    issues unchecked, so a commit never imports a row the preview listed. With ``keep_persons``
+    the persons of the valid rows are built too (not saved); with ``keep_rejected`` the rows not
+    imported are kept for the rejects workbook."""
     known = known_issues or {}
-    checker = RowChecker(sheet=sheet, actor=actor)
-    prepared = {number: checker.prepare(number, cells) for number, cells in sheet.rows if number not in known}
-    checker.existing_hashes = _hashes_in_registry(row.id_hash for row in prepared.values() if row.id_hash)
-    outcome = CheckOutcome(total=len(sheet.rows))
-    for done, (number, _cells) in enumerate(sheet.rows, start=1):
-        if number in known:
-            issues, form = known[number], None
-        else:
-            issues, form = checker.check(prepared[number])
-        if form is not None:
-            outcome.valid += 1
-            if keep_persons:
-                outcome.persons.append(Person(created_by=actor, **{**form.person_data(), "source": c.Source.IMPORT}))
-        else:
-            outcome.issues[number] = issues
-            if any(i.is_duplicate for i in issues):
-                outcome.duplicates += 1
+    checker = RowChecker(actor=actor, default_federation=default_federation)
+    outcome = CheckOutcome()
+    for chunk in _chunks(table.rows(), CHUNK_ROWS):
+        prepared = {row.ref: checker.prepare(row) for row in chunk if row.ref not in known}
+        checker.existing_hashes |= _hashes_in_registry(p.id_hash for p in prepared.values() if p.id_hash)
+        for row in chunk:
+            outcome.total += 1
+            if row.ref in known:
+                issues, form = known[row.ref], None
             else:
-                outcome.invalid += 1
-        if progress is not None and done % PROGRESS_EVERY == 0:
-            progress(done)
+                issues, form = checker.check(prepared[row.ref])
+            if form is not None:
+                outcome.valid += 1
+                if keep_persons:
+                    person_data = {**form.person_data(), "source": c.Source.IMPORT}
+                    outcome.persons.append(Person(created_by=actor, **person_data))
+            else:
+                outcome.issues[row.ref] = issues
+                if keep_rejected:
+                    outcome.rejected.append(row)
+                if any(i.is_duplicate for i in issues):
+                    outcome.duplicates += 1
+                else:
+                    outcome.invalid += 1
+            if progress is not None and outcome.total % PROGRESS_EVERY == 0:
+                progress(outcome.total)
     if progress is not None:
         progress(outcome.total)
     return outcome
@@ -747,8 +694,31 @@ def _write_cell(sheet, row: int, col: int, value: Any, formats: dict[str, Any]) 
         sheet.write_string(row, col, str(value))
 
 
-def rejects_workbook(sheet: Sheet, outcome: CheckOutcome) -> bytes:
-    """The rows not imported, as they were in the file, with their row number and reasons."""
+def _rejects_columns(table: Table) -> tuple[list[str], dict[str, list[int]]]:
+    """The columns of the rejects workbook: every sheet's columns, those that feed the same field
+    (or have the same header) in several sheets once, under the first sheet's header; for each
+    sheet, where each of its columns goes."""
+    headers: list[str] = []
+    slots: dict[tuple[str, str, int], int] = {}
+    placement: dict[str, list[int]] = {}
+    for layout in table.sheets:
+        counts: dict[tuple[str, str], int] = {}
+        places = []
+        for header, field_name in zip(layout.headers, layout.fields, strict=True):
+            base = ("field", field_name) if field_name else ("header", header)
+            counts[base] = counts.get(base, 0) + 1
+            key = (*base, counts[base])
+            if key not in slots:
+                slots[key] = len(headers)
+                headers.append(header)
+            places.append(slots[key])
+        placement[layout.name] = places
+    return headers, placement
+
+
+def rejects_workbook(table: Table, outcome: CheckOutcome) -> bytes:
+    """The rows not imported (``outcome.rejected``), as they were in the file, with their sheet
+    (when the file has several), row number and reasons. It reads back as an import file."""
     import xlsxwriter
 
     buffer = io.BytesIO()
@@ -760,25 +730,31 @@ def rejects_workbook(sheet: Sheet, outcome: CheckOutcome) -> bytes:
         "date": book.add_format({"num_format": "yyyy-mm-dd"}),
         "text": book.add_format({"num_format": "@"}),
     }
-    width = len(sheet.headers)
-    for col, header in enumerate(sheet.headers):
+    headers, placement = _rejects_columns(table)
+    with_sheet = len(table.sheets) > 1
+    width = len(headers)
+    for col, header in enumerate(headers):
         out.write_string(0, col, header, formats["head"])
-    out.write_string(0, width, _(ROW_NUMBER_HEADER), formats["reason_head"])
-    out.write_string(0, width + 1, _(REASON_HEADER), formats["reason_head"])
-    for field_name in ("id_number", "phone", "phone_alt"):
-        if field_name in sheet.columns:
-            out.set_column(sheet.columns[field_name], sheet.columns[field_name], 22, formats["text"])
-    out_row = 0
-    for row_number, cells in sheet.rows:
-        issues = outcome.issues.get(row_number)
-        if not issues:
-            continue
-        out_row += 1
-        for col in range(width):
-            _write_cell(out, out_row, col, cells[col] if col < len(cells) else "", formats)
-        out.write_number(out_row, width, row_number)
-        out.write_string(out_row, width + 1, _reason_text(issues))
-    out.set_column(width + 1, width + 1, 60)
+    extra = [SHEET_HEADER] if with_sheet else []
+    for offset, header in enumerate([*extra, ROW_NUMBER_HEADER, REASON_HEADER]):
+        out.write_string(0, width + offset, header, formats["reason_head"])
+    for layout in table.sheets:
+        for field_name in ("id_number", "phone", "phone_alt"):
+            index = layout.columns.get(field_name)
+            if index is not None:
+                target = placement[layout.name][index]
+                out.set_column(target, target, 22, formats["text"])
+    for out_row, row in enumerate(outcome.rejected, start=1):
+        places = placement[row.sheet]
+        for col, value in enumerate(row.cells[: len(places)]):
+            _write_cell(out, out_row, places[col], value, formats)
+        col = width
+        if with_sheet:
+            out.write_string(out_row, col, row.sheet)
+            col += 1
+        out.write_number(out_row, col, row.number)
+        out.write_string(out_row, col + 1, _reason_text(outcome.issues.get(row.ref, [])))
+    out.set_column(width + len(extra) + 1, width + len(extra) + 1, 60)
     out.freeze_panes(1, 0)
     book.close()
     return buffer.getvalue()
@@ -856,7 +832,7 @@ def import_template_xlsx(*, user) -> bytes:
     return buffer.getvalue()
 
 
-# Services: upload, check, confirm, commit, cancel ----------------------------------------------
+# Services: upload, check, remap, confirm, commit, cancel, roll back ------------------------------
 
 
 def _require_importer(actor) -> None:
@@ -865,15 +841,13 @@ def _require_importer(actor) -> None:
         raise PermissionDenied("no federation")
 
 
-def import_batch_create(*, actor, upload: UploadedFile) -> ImportBatch:
-    """Store an uploaded file as a new batch and start its check in the background. A file that
-    cannot be imported at all is refused with a ``ValidationError`` and nothing is stored."""
-    _require_importer(actor)
+def _read_upload(upload: UploadedFile) -> tuple[str, bytes]:
     name = clean(os.path.basename(upload.name or ""))
-    ext = _extension(name)
+    ext = tabular.extension(name)
     if ext not in ALLOWED_EXTENSIONS:
         raise _file_error(
-            _("不支持的文件类型“%(ext)s”：请上传 Excel 工作簿（.xlsx）或 CSV 文件。") % {"ext": ext or _("无扩展名")},
+            _("不支持的文件类型“%(ext)s”：请上传 Excel 或 WPS 表格（.xlsx、.xls、.ods）或 CSV 文件。")
+            % {"ext": ext or _("无扩展名")},
             "file_type",
         )
     limit = settings.QIAOLIAN_IMPORT_MAX_BYTES
@@ -886,23 +860,41 @@ def import_batch_create(*, actor, upload: UploadedFile) -> ImportBatch:
     content = upload.read()
     if len(content) > limit:
         raise _file_error(_("文件过大，不能超过 %(limit)s。") % {"limit": filesizeformat(limit)}, "too_large")
-    sheet = read_sheet(content, name)
-    if not sheet.rows:
+    return name, content
+
+
+def import_batch_create(
+    *, actor, upload: UploadedFile, federation: Federation | None = None, in_background: bool = True
+) -> ImportBatch:
+    """Store an uploaded file as a new batch and start its check in the background. A file that
+    cannot be imported at all (unreadable, no header row, no data row) is refused with a
+    ``ValidationError`` and nothing is stored. A file missing a required column is stored: the
+    user can say on the preview which column it is. ``federation`` (the command line's
+    --federation) makes the batch that federation's and fills a blank 所属侨联 with it."""
+    _require_importer(actor)
+    if federation is not None:
+        require_in_scope(actor, federation.pk)
+    name, content = _read_upload(upload)
+    table = read_table(content, name)
+    total = table.row_count()
+    if not total:
         raise _file_error(_("文件中没有数据行：请在表头下面逐行填写人员。"), "no_rows")
-    message = ""
-    if sheet.ignored_headers:
-        message = _("以下列不在模板中，未导入：%(columns)s") % {"columns": "、".join(sheet.ignored_headers)}
+    message = " ".join(m for m in (missing_columns_message(table), ignored_columns_message(table)) if m)
     with transaction.atomic():
         batch = ImportBatch(
-            federation_id=actor.federation_id,
+            federation_id=federation.pk if federation is not None else actor.federation_id,
+            fills_federation=federation is not None,
             created_by=actor,
             file_name=name[:200],
-            total_rows=len(sheet.rows),
+            total_rows=total,
             message=message,
+            columns_found=[list(pair) for pair in table.mapping()],
+            sheet_names=[layout.name for layout in table.sheets],
         )
-        batch.file.save(f"{uuid.uuid4().hex}{ext}", ContentFile(content), save=False)
+        batch.file.save(f"{uuid.uuid4().hex}{tabular.extension(name)}", ContentFile(content), save=False)
         batch.save()
-        transaction.on_commit(partial(_enqueue_check, batch.pk))
+        if in_background:
+            transaction.on_commit(partial(_enqueue_check, batch.pk))
     return batch
 
 
@@ -918,10 +910,11 @@ def _enqueue_commit(batch_id: int, actor_id: int) -> None:
     import_batch_commit_task.enqueue(batch_id, actor_id)
 
 
-def _batch_sheet(batch: ImportBatch) -> Sheet:
+def batch_table(batch: ImportBatch) -> Table:
+    """The batch's file, read with the batch's column mapping."""
     with batch.file.open("rb") as handle:
         content = handle.read()
-    return read_sheet(content, batch.file_name or batch.file.name)
+    return read_table(content, batch.file_name or batch.file.name, overrides=batch.column_overrides)
 
 
 def _progress_writer(batch_id: int) -> Callable[[int], None]:
@@ -935,21 +928,22 @@ def _issue_rows(batch: ImportBatch, outcome: CheckOutcome) -> list[ImportIssue]:
     return [
         ImportIssue(
             batch=batch,
+            sheet=sheet[:100],
             row_number=row_number,
             column=issue.column[:40],
             value=issue.value[:200],
             reason=issue.reason[:300],
             is_duplicate=issue.is_duplicate,
         )
-        for row_number, issues in sorted(outcome.issues.items())
+        for (sheet, row_number), issues in outcome.issues.items()
         for issue in issues
     ]
 
 
-def _stored_issues(batch: ImportBatch) -> dict[int, list[RowIssue]]:
-    issues: dict[int, list[RowIssue]] = {}
-    for issue in batch.issues.order_by("row_number", "id"):
-        issues.setdefault(issue.row_number, []).append(
+def _stored_issues(batch: ImportBatch) -> dict[RowRef, list[RowIssue]]:
+    issues: dict[RowRef, list[RowIssue]] = {}
+    for issue in batch.issues.order_by("id"):
+        issues.setdefault((issue.sheet, issue.row_number), []).append(
             RowIssue(column=issue.column, value=issue.value, reason=issue.reason, is_duplicate=issue.is_duplicate)
         )
     return issues
@@ -962,6 +956,10 @@ def _fail(batch_id: int, message: str) -> ImportBatch:
     return ImportBatch.objects.get(pk=batch_id)
 
 
+def _default_federation(batch: ImportBatch) -> int | None:
+    return batch.federation_id if batch.fills_federation else None
+
+
 def import_batch_check(*, batch_id: int) -> ImportBatch:
     """Check every row of an uploaded batch (background job). Ends CHECKED with the counts and
     an issue for every row that would not be imported, or FAILED with a message."""
@@ -970,8 +968,14 @@ def import_batch_check(*, batch_id: int) -> ImportBatch:
         return batch  # already done (a repeated delivery of the job)
     ImportBatch.objects.filter(pk=batch_id).update(status=ImportStatus.CHECKING, processed_rows=0)
     try:
-        sheet = _batch_sheet(batch)
-        outcome = check_rows(sheet=sheet, actor=batch.created_by, progress=_progress_writer(batch_id))
+        table = batch_table(batch)
+        outcome = check_rows(
+            table=table,
+            actor=batch.created_by,
+            default_federation=_default_federation(batch),
+            progress=_progress_writer(batch_id),
+        )
+        message = " ".join(m for m in (missing_columns_message(table), ignored_columns_message(table)) if m)
         with transaction.atomic():
             batch.issues.all().delete()
             ImportIssue.objects.bulk_create(_issue_rows(batch, outcome), batch_size=1000)
@@ -982,6 +986,9 @@ def import_batch_check(*, batch_id: int) -> ImportBatch:
                 valid_rows=outcome.valid,
                 invalid_rows=outcome.invalid,
                 duplicate_rows=outcome.duplicates,
+                message=message,
+                columns_found=[list(pair) for pair in table.mapping()],
+                sheet_names=[layout.name for layout in table.sheets],
             )
     except ValidationError as error:
         return _fail(batch_id, " ".join(error.messages))
@@ -991,7 +998,46 @@ def import_batch_check(*, batch_id: int) -> ImportBatch:
     return ImportBatch.objects.get(pk=batch_id)
 
 
-def import_batch_confirm(*, actor, batch: ImportBatch) -> ImportBatch:
+def import_batch_remap(
+    *, actor, batch: ImportBatch, mapping: Mapping[str, str], in_background: bool = True
+) -> ImportBatch:
+    """The user corrects which file column feeds which field (header → field, "" = not
+    imported); the batch is checked again in the background with that mapping. Only a batch
+    waiting for confirmation (or whose check failed) can be remapped."""
+    _require_importer(actor)
+    require_in_scope(actor, batch.federation_id)
+    known = {field_name for field_name, _label in field_choices()}
+    overrides = {
+        clean(str(header)): value for header, value in mapping.items() if value in known and clean(str(header))
+    }
+    chosen = [value for value in overrides.values() if value]
+    if len(chosen) != len(set(chosen)):
+        raise ValidationError(_("同一项不能对应两列，请检查列对应。"), code="mapping")
+    if not batch.file:
+        raise ValidationError(_("该批次的文件已删除，请重新上传。"), code="state")
+    with transaction.atomic():
+        updated = ImportBatch.objects.filter(
+            pk=batch.pk, status__in=(ImportStatus.CHECKED, ImportStatus.FAILED)
+        ).update(
+            status=ImportStatus.UPLOADED,
+            column_overrides=overrides,
+            processed_rows=0,
+            valid_rows=0,
+            invalid_rows=0,
+            duplicate_rows=0,
+            finished_at=None,
+            message="",
+        )
+        if not updated:
+            raise ValidationError(_("只有待确认的批次可以调整列对应。"), code="state")
+        batch.issues.all().delete()
+        if in_background:
+            transaction.on_commit(partial(_enqueue_check, batch.pk))
+    batch.refresh_from_db()
+    return batch
+
+
+def import_batch_confirm(*, actor, batch: ImportBatch, in_background: bool = True) -> ImportBatch:
     """The user confirms a checked batch: the import runs in the background."""
     _require_importer(actor)
     require_in_scope(actor, batch.federation_id)
@@ -1000,7 +1046,8 @@ def import_batch_confirm(*, actor, batch: ImportBatch) -> ImportBatch:
     )
     if not started:
         raise ValidationError(_("该批次现在不能导入（只有检查完成、待确认的批次可以导入）。"), code="state")
-    transaction.on_commit(partial(_enqueue_commit, batch.pk, actor.pk))
+    if in_background:
+        transaction.on_commit(partial(_enqueue_commit, batch.pk, actor.pk))
     batch.refresh_from_db()
     return batch
 
@@ -1020,15 +1067,17 @@ def import_batch_commit(*, batch_id: int, actor_id: int) -> ImportBatch:
         actor = get_user_model().objects.get(pk=actor_id)
         _require_importer(actor)
         require_in_scope(actor, batch.federation_id)
-        sheet = _batch_sheet(batch)
+        table = batch_table(batch)
         outcome = check_rows(
-            sheet=sheet,
+            table=table,
             actor=actor,
             known_issues=_stored_issues(batch),
             keep_persons=True,
+            keep_rejected=True,
+            default_federation=_default_federation(batch),
             progress=_progress_writer(batch_id),
         )
-        rejects = rejects_workbook(sheet, outcome) if outcome.issues else b""
+        rejects = rejects_workbook(table, outcome) if outcome.issues else b""
         with transaction.atomic():
             imported = persons_bulk_create(actor=actor, persons=outcome.persons, batch=batch)
             audit_record(
@@ -1042,6 +1091,7 @@ def import_batch_commit(*, batch_id: int, actor_id: int) -> ImportBatch:
                     "imported": imported,
                     "invalid": outcome.invalid,
                     "duplicates": outcome.duplicates,
+                    "columns": batch.column_overrides,
                 },
             )
             batch.issues.all().delete()
@@ -1086,6 +1136,70 @@ def import_batch_cancel(*, actor, batch: ImportBatch) -> ImportBatch:
     return batch
 
 
+def _persons_in_use(person_ids: list[int], since) -> set[int]:
+    """Which of these persons something has come to refer to, or someone has changed, since the
+    import: every relation pointing at a person is looked at, whatever app it belongs to (the
+    persons' own batch excepted). Past the jurisdiction on purpose: a reference from anywhere
+    keeps a person."""
+    in_use: set[int] = set()
+    for relation in Person._meta.related_objects:  # foreign keys, one-to-one and many-to-many to Person
+        name = relation.field.name
+        values = relation.related_model._base_manager.filter(**{f"{name}__in": person_ids}).values_list(name, flat=True)
+        in_use.update(v for v in values.distinct() if v is not None)
+    for relation in Person._meta.many_to_many:
+        linked = Person._base_manager.filter(pk__in=person_ids, **{f"{relation.name}__isnull": False})
+        in_use.update(linked.values_list("pk", flat=True))
+    changed = Person._base_manager.filter(pk__in=person_ids).filter(
+        models.Q(updated_at__gt=since) | models.Q(is_archived=True) | models.Q(household__isnull=False)
+    )
+    in_use.update(changed.values_list("pk", flat=True))
+    return in_use
+
+
+def import_batch_rollback(*, actor, batch: ImportBatch) -> ImportBatch:
+    """Undo an imported batch as a whole: the persons it imported are deleted, in one
+    transaction with one audit entry, when nothing has come to refer to any of them and none
+    has been changed since. Otherwise nothing is deleted and the message says how many are in
+    use (they must be dealt with one by one, or the batch kept)."""
+    _require_importer(actor)
+    require_perm(actor, "registry.change_person")
+    require_in_scope(actor, batch.federation_id)
+    with transaction.atomic():
+        locked = ImportBatch.objects.select_for_update().filter(pk=batch.pk, status=ImportStatus.DONE).first()
+        if locked is None:
+            raise ValidationError(_("只有已导入的批次可以撤销。"), code="state")
+        person_ids = list(Person._base_manager.filter(import_batch=locked).values_list("pk", flat=True))
+        since = locked.finished_at or locked.created_at
+        in_use = _persons_in_use(person_ids, since)
+        if in_use:
+            raise ValidationError(
+                _(
+                    "不能撤销：本批导入的 %(total)s 人中有 %(count)s 人在导入后已被修改、归档、编入家庭户"
+                    "或被其他记录引用（如走访、帮扶、海外亲属）。请先处理这些人员，或保留本批次。"
+                )
+                % {"total": len(person_ids), "count": len(in_use)},
+                code="in_use",
+            )
+        deleted = 0
+        for i in range(0, len(person_ids), 1000):
+            deleted += (
+                Person._base_manager.filter(pk__in=person_ids[i : i + 1000]).delete()[1].get(Person._meta.label, 0)
+            )
+        locked.status = ImportStatus.ROLLED_BACK
+        locked.rolled_back_at = timezone.now()
+        locked.message = _("已撤销：删除了本批导入的 %(count)s 人。") % {"count": deleted}
+        locked.save(update_fields=["status", "rolled_back_at", "message"])
+        audit_record(
+            actor=actor,
+            action=Action.DELETE,
+            target=locked,
+            federation_id=locked.federation_id,
+            data={"kind": "import_rollback", "file_name": locked.file_name, "deleted": deleted},
+        )
+    batch.refresh_from_db()
+    return batch
+
+
 def import_rejects_open(*, actor, batch: ImportBatch) -> File:
     """The workbook of rows not imported (they hold personal data as uploaded): the download is
     an export and is audited."""
@@ -1114,3 +1228,14 @@ def import_issues(*, batch: ImportBatch, kind: str = "") -> QuerySet[ImportIssue
     elif kind == "duplicates":
         qs = qs.filter(is_duplicate=True)
     return qs
+
+
+def import_file_preview(*, actor, content: bytes, file_name: str, federation: Federation | None = None):
+    """Check a file without writing anything (the command line's preview): the table and the
+    outcome, as the background check would find them."""
+    _require_importer(actor)
+    if federation is not None:
+        require_in_scope(actor, federation.pk)
+    table = read_table(content, file_name)
+    outcome = check_rows(table=table, actor=actor, default_federation=federation.pk if federation else None)
+    return table, outcome

@@ -231,6 +231,7 @@ class ImportStatus(models.TextChoices):
     DONE = "done", _("已导入")
     FAILED = "failed", _("失败")
     CANCELLED = "cancelled", _("已取消")
+    ROLLED_BACK = "rolled_back", _("已撤销")
 
 
 class ImportBatch(models.Model):
@@ -255,6 +256,14 @@ class ImportBatch(models.Model):
     imported_rows = models.PositiveIntegerField(_("已导入"), default=0)
     rejects_file = models.FileField(_("未导入行"), upload_to="imports/rejects/%Y/%m/", blank=True)
     message = models.TextField(_("说明"), blank=True)
+    # The user's corrections of the column mapping: file column header → field ("" = ignored).
+    column_overrides = models.JSONField(_("列对应调整"), default=dict, blank=True)
+    # The mapping the last check used: [[sheet-independent header, field or ""], …].
+    columns_found = models.JSONField(_("列对应"), default=list, blank=True)
+    sheet_names = models.JSONField(_("工作表"), default=list, blank=True)
+    # Rows whose 所属侨联 is blank go to the batch's federation (the command line's --federation).
+    fills_federation = models.BooleanField(_("所属侨联留空时填导入单位"), default=False)
+    rolled_back_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
 
     objects = ScopedManager()
     jurisdiction_path = "federation"
@@ -282,6 +291,7 @@ class ImportIssue(models.Model):
     """A row of an import that will not be (or was not) imported, with the cell and the reason."""
 
     batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="issues")
+    sheet = models.CharField(_("工作表"), max_length=100, blank=True)
     row_number = models.PositiveIntegerField(_("行号"))
     column = models.CharField(_("列"), max_length=40, blank=True)
     value = models.CharField(_("单元格内容"), max_length=200, blank=True)
@@ -291,8 +301,8 @@ class ImportIssue(models.Model):
     class Meta:
         verbose_name = _("导入问题")
         verbose_name_plural = _("导入问题")
-        ordering = ["batch", "row_number", "id"]
+        ordering = ["batch", "id"]  # file order: sheet by sheet, row by row
         indexes = [models.Index(fields=["batch", "row_number"], name="import_issue_row_idx")]
 
     def __str__(self) -> str:
-        return f"{self.row_number}: {self.reason}"
+        return f"{self.sheet}:{self.row_number}: {self.reason}" if self.sheet else f"{self.row_number}: {self.reason}"

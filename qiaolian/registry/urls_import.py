@@ -10,4 +10,6 @@ urlpatterns = [
     path("imports/<int:pk>/confirm/", views_import.ImportConfirmView.as_view(), name="import_confirm"),
     path("imports/<int:pk>/cancel/", views_import.ImportCancelView.as_view(), name="import_cancel"),
     path("imports/<int:pk>/rejects.xlsx", views_import.ImportRejectsView.as_view(), name="import_rejects"),
+    path("imports/<int:pk>/mapping/", views_import.ImportMappingView.as_view(), name="import_mapping"),
+    path("imports/<int:pk>/rollback/", views_import.ImportRollbackView.as_view(), name="import_rollback"),
 ]

@@ -8,13 +8,10 @@ from __future__ import annotations
 
 import os
 
-from django import forms
-from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.defaultfilters import filesizeformat
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,25 +21,12 @@ from django.views.generic import FormView, TemplateView
 from qiaolian.core.paging import keyset_page
 from qiaolian.core.views import StaffMixin
 from qiaolian.registry import importing
+from qiaolian.registry.forms_import import ImportMappingForm, ImportUploadForm
 from qiaolian.registry.models import ImportBatch, ImportStatus
 from qiaolian.registry.selectors import import_batch_list
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ISSUE_KINDS = {"": gettext_lazy("全部"), "errors": gettext_lazy("有错误"), "duplicates": gettext_lazy("已在库中")}
-
-
-class ImportUploadForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("导入文件"),
-        widget=forms.ClearableFileInput(attrs={"accept": ",".join(importing.ALLOWED_EXTENSIONS)}),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        limit = filesizeformat(settings.QIAOLIAN_IMPORT_MAX_BYTES)
-        self.fields["file"].help_text = _(
-            "Excel 工作簿（.xlsx）或 CSV（UTF-8 或 GB18030 编码），不超过 %(limit)s。"
-        ) % {"limit": limit}
 
 
 def _batch_or_404(user, pk: int) -> ImportBatch:
@@ -97,17 +81,25 @@ class ImportDetailView(StaffMixin, TemplateView):
         batch = _batch_or_404(self.request.user, kwargs["pk"])
         kind = self.request.GET.get("kind", "")
         kind = kind if kind in ISSUE_KINDS else ""
+        can_remap = batch.status in (ImportStatus.CHECKED, ImportStatus.FAILED) and bool(batch.file)
+        found = {field_name for _header, field_name in batch.columns_found or []}
+        missing = [col.header for col in importing.COLUMNS if col.required and col.field not in found]
         ctx.update(
             batch=batch,
             kind=kind,
             kinds=list(ISSUE_KINDS.items()),
             page=keyset_page(
                 importing.import_issues(batch=batch, kind=kind),
-                order=("row_number", "id"),
+                order=("id",),
                 cursor=self.request.GET.get("cursor", ""),
                 size=50,
             ),
             can_confirm=batch.status == ImportStatus.CHECKED,
+            can_remap=can_remap,
+            mapping_first=can_remap and bool(missing),  # the user has to map a column first
+            can_roll_back=batch.status == ImportStatus.DONE and batch.imported_rows > 0,
+            mapping_form=ImportMappingForm(batch=batch),
+            has_sheets=len(batch.sheet_names or []) > 1,
         )
         return ctx
 
@@ -169,3 +161,43 @@ class ImportRejectsView(StaffMixin, View):
         return FileResponse(
             handle, as_attachment=True, filename=_("%(name)s-未导入的行.xlsx") % {"name": stem}, content_type=XLSX
         )
+
+
+class ImportMappingView(StaffMixin, View):
+    """The user corrects the column mapping; the batch is checked again in the background."""
+
+    permission_required = "registry.import_person"
+    http_method_names = ["post"]
+
+    def post(self, request, pk: int):
+        batch = _batch_or_404(request.user, pk)
+        form = ImportMappingForm(request.POST, batch=batch)
+        if not form.is_valid():
+            messages.error(request, " ".join(form.non_field_errors()) or _("列对应有误，请检查。"))
+            return redirect("registry:import_detail", pk=batch.pk)
+        try:
+            importing.import_batch_remap(actor=request.user, batch=batch, mapping=form.cleaned_data["mapping"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.info(request, _("已按新的列对应重新检查，请稍候核对结果。"))
+        return redirect("registry:import_detail", pk=batch.pk)
+
+
+class ImportRollbackView(StaffMixin, View):
+    """Undo an imported batch as a whole (refused when some of its persons are in use)."""
+
+    permission_required = "registry.import_person"
+    http_method_names = ["post"]
+
+    def post(self, request, pk: int):
+        batch = _batch_or_404(request.user, pk)
+        try:
+            batch = importing.import_batch_rollback(actor=request.user, batch=batch)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        except PermissionDenied:
+            messages.error(request, _("您没有撤销导入的权限。"))
+        else:
+            messages.success(request, batch.message)
+        return redirect("registry:import_detail", pk=batch.pk)

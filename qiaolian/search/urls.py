@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from qiaolian.search import views
 
 app_name = "search"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.SearchView.as_view(), name="results"),
+    path("suggest/", views.SuggestView.as_view(), name="suggest"),
+]

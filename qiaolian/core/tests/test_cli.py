@@ -165,3 +165,20 @@ def test_python_dash_m_qiaolian_shows_the_commands():
     assert result.returncode == 0
     for command in ("serve", "demo-data", "token", "audit", "compilemessages"):
         assert command in result.stdout
+
+
+def test_import_and_dedupe_are_operator_subcommands(jinshan, tmp_path, capsys):
+    """`qiaolian import` previews a file without writing; `qiaolian dedupe --export` writes the
+    candidate pairs (none here: every person of the fixture is distinct)."""
+    from qiaolian.registry.models import Person
+
+    people = tmp_path / "persons.csv"
+    people.write_text("姓名,性别,出生日期,人员类别,所属侨联\n陈美华,女,1956-03-02,归侨,朱泾镇侨联\n", encoding="utf-8")
+    before = Person.objects.count()
+    assert cli.main(["import", "persons", str(people), "--user", "admin"]) == 0
+    assert "1" in capsys.readouterr().out  # the preview counts the data row
+    assert Person.objects.count() == before  # a preview writes nothing
+
+    pairs = tmp_path / "pairs.csv"
+    assert cli.main(["dedupe", "--export", str(pairs)]) == 0
+    assert pairs.exists() and pairs.read_text(encoding="utf-8-sig").splitlines()[0]

@@ -13,6 +13,7 @@ from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
 from qiaolian.audit.models import Action, AuditEntry
+from qiaolian.core import normalize
 from qiaolian.core.validators import id_check_digit
 from qiaolian.orgs.selectors import federation_choices
 from qiaolian.registry import importing
@@ -24,6 +25,7 @@ from qiaolian.testing import PASSWORD
 pytestmark = pytest.mark.django_db
 
 HEADERS = [col.header for col in importing.COLUMNS[:19]]  # the columns the issue names
+SHEET = "人员信息"  # the sheet ``workbook`` writes
 
 
 def resident_id(birth: dt.date, serial: int, *, male: bool = True) -> str:
@@ -211,8 +213,8 @@ def test_csv_in_utf8_with_bom_and_excel_dates_as_text(jinshan):
     text = "\ufeff" + ",".join(HEADERS) + "\n"
     row = person_row(5, 出生日期="1983年1月6日", 所属侨联="待泾村")
     text += ",".join(str(row.get(h, "")) for h in HEADERS) + "\n"
-    sheet = importing.read_sheet(text.encode("utf-8"), "名单.csv")
-    outcome = importing.check_rows(sheet=sheet, actor=jinshan.user("staff"), keep_persons=True)
+    table = importing.read_table(text.encode("utf-8"), "名单.csv")
+    outcome = importing.check_rows(table=table, actor=jinshan.user("staff"), keep_persons=True)
     assert outcome.valid == 1, outcome.issues
     assert outcome.persons[0].birth_date == dt.date(1983, 1, 6)
     assert outcome.persons[0].federation == jinshan.zhujing_village
@@ -251,7 +253,7 @@ def test_unreadable_or_wrong_file_is_refused_and_nothing_stored(jinshan, name, c
     ],
 )
 def test_date_cells_in_the_usual_spellings(cell, text):
-    assert importing._date_text(cell) == text
+    assert normalize.date_text(cell) == text
 
 
 def test_file_over_the_size_limit_is_refused(jinshan, settings):
@@ -263,13 +265,16 @@ def test_file_over_the_size_limit_is_refused(jinshan, settings):
     assert ImportBatch.objects.count() == 0
 
 
-def test_file_missing_a_required_column_names_the_column(jinshan):
+def test_file_missing_a_required_column_names_the_column_and_imports_nothing(
+    jinshan, django_capture_on_commit_callbacks
+):
+    # Stored (the user can say on the preview which column it is), but no row is importable.
     headers = [h for h in HEADERS if h not in ("所属侨联", "证件号码")]
     content = workbook([person_row(1)], headers)
-    with pytest.raises(ValidationError) as error:
-        importing.import_batch_create(actor=jinshan.user("staff"), upload=upload("名单.xlsx", content))
-    assert "缺少必填列：证件号码、所属侨联" in error.value.messages[0]
-    assert ImportBatch.objects.count() == 0
+    batch = check(jinshan.user("staff"), "名单.xlsx", content, django_capture_on_commit_callbacks)
+    assert "缺少必填列：证件号码、所属侨联" in batch.message
+    assert (batch.status, batch.valid_rows, batch.invalid_rows) == (ImportStatus.CHECKED, 0, 1)
+    assert set(batch.issues.values_list("column", flat=True)) == {"证件号码", "所属侨联"}
 
 
 def test_file_without_data_rows_is_refused(jinshan):
@@ -280,19 +285,20 @@ def test_file_without_data_rows_is_refused(jinshan):
 
 def test_template_reads_back_with_every_column_and_no_rows(jinshan):
     content = importing.import_template_xlsx(user=jinshan.user("zhujing"))
-    sheet = importing.read_sheet(content, "模板.xlsx")
-    assert sheet.headers[:19] == HEADERS
-    assert set(sheet.columns) == {col.field for col in importing.COLUMNS}
-    assert sheet.rows == []
-    assert not sheet.ignored_headers
+    table = importing.read_table(content, "模板.xlsx")
+    assert [layout.name for layout in table.sheets] == ["人员信息"]  # notes and code lists skipped
+    assert table.sheets[0].headers[:19] == HEADERS
+    assert set(table.sheets[0].columns) == {col.field for col in importing.COLUMNS}
+    assert list(table.rows()) == []
+    assert not table.ignored_headers
 
 
 # Rows ------------------------------------------------------------------------------------------
 
 
 def checked(actor, rows: list[dict], **kwargs) -> importing.CheckOutcome:
-    sheet = importing.read_sheet(workbook(rows, **kwargs), "x.xlsx")
-    return importing.check_rows(sheet=sheet, actor=actor, keep_persons=True)
+    table = importing.read_table(workbook(rows, **kwargs), "x.xlsx")
+    return importing.check_rows(table=table, actor=actor, keep_persons=True)
 
 
 def test_labels_countries_and_hardship_are_mapped_to_codes(jinshan):
@@ -326,16 +332,16 @@ def test_row_messages_are_the_web_forms_and_name_the_column(jinshan):
     rows[2].pop("归来国家/地区", None)
     outcome = checked(jinshan.user("admin"), rows)
     assert outcome.invalid == 4
-    got = {row: [(i.column, i.reason) for i in issues] for row, issues in outcome.issues.items()}
+    got = {row: [(i.column, i.reason) for i in issues] for (_sheet, row), issues in outcome.issues.items()}
     assert got[2] == [("身份类别", "选择一个有效的选项。 火星人 不在可用的选项中。")]
     assert got[3] == [("电子邮箱", "输入一个有效的 Email 地址。")]
     assert got[4] == [("归来国家/地区", "归侨请填写归来国家/地区。")]
     assert got[5] == [("困难类型", "选择一个有效的选项。 穷 不在可用的选项中。")]
     # The same data through a new PersonForm gives the same messages (the pooled form is exact).
     federations = federation_choices(user=jinshan.user("admin"))
-    checker = importing.RowChecker(sheet=importing.read_sheet(workbook(rows), "x.xlsx"), actor=jinshan.user("admin"))
-    for number, cells in checker.sheet.rows:
-        data = checker.prepare(number, cells).data
+    checker = importing.RowChecker(actor=jinshan.user("admin"))
+    for row in importing.read_table(workbook(rows), "x.xlsx").rows():
+        data = checker.prepare(row).data
         fresh = PersonForm(data=data, federations=federations)
         assert not fresh.is_valid()
         pooled = checker.pool.bind(data)
@@ -358,7 +364,7 @@ def test_protected_values_are_masked_in_issues(jinshan):
     bad_id = wrong_check_digit(person_row(40)["证件号码"])
     rows = [person_row(40, 证件号码=bad_id), person_row(41, 手机="12345678")]
     outcome = checked(jinshan.user("admin"), rows)
-    id_issue, phone_issue = outcome.issues[2][0], outcome.issues[3][0]
+    id_issue, phone_issue = outcome.issues[(SHEET, 2)][0], outcome.issues[(SHEET, 3)][0]
     assert id_issue.column == "证件号码" and id_issue.value == bad_id[:6] + "********" + bad_id[-4:]
     assert phone_issue.column == "手机" and "12345678" not in phone_issue.value + phone_issue.reason
 
@@ -367,14 +373,14 @@ def test_rows_repeated_within_the_file_are_listed_as_duplicates(jinshan):
     rows = [person_row(50), person_row(51), person_row(50, 姓名="张建国（重复）")]
     outcome = checked(jinshan.user("admin"), rows)
     assert (outcome.valid, outcome.duplicates) == (2, 1)
-    issue = outcome.issues[4][0]
+    issue = outcome.issues[(SHEET, 4)][0]
     assert issue.is_duplicate and "与第 2 行的证件号码相同" in issue.reason
 
 
 def test_row_without_id_number_is_listed(jinshan):
     outcome = checked(jinshan.user("admin"), [person_row(60, 证件号码="")])
-    assert outcome.issues[2][0].column == "证件号码"
-    assert "请填写证件号码" in outcome.issues[2][0].reason
+    assert outcome.issues[(SHEET, 2)][0].column == "证件号码"
+    assert "请填写证件号码" in outcome.issues[(SHEET, 2)][0].reason
 
 
 # Jurisdiction ----------------------------------------------------------------------------------
@@ -442,8 +448,8 @@ def test_rejects_workbook_gives_back_bad_rows_as_written_with_row_and_reason(
     assert by_row[6]["未导入原因"] == "所属侨联：未知的侨联：火星镇侨联"
     assert by_row[6]["证件号码"] == rows[3]["证件号码"]  # as uploaded, for correction
     # The rejects file, corrected, goes back in as it is (its extra columns are ignored).
-    sheet = importing.read_sheet(batch.rejects_file.open("rb").read(), "未导入.xlsx")
-    assert sheet.ignored_headers == ["联系人备注"]
+    table = importing.read_table(batch.rejects_file.open("rb").read(), "未导入.xlsx")
+    assert table.ignored_headers == ["联系人备注"]
 
 
 def test_failure_in_the_middle_of_the_commit_writes_nothing(jinshan, django_capture_on_commit_callbacks, monkeypatch):
@@ -505,7 +511,7 @@ def test_upload_preview_confirm_and_download_through_the_pages(client, jinshan, 
     assert page.status_code == 200 and "上传并检查" in page.content.decode()
     template = client.get(reverse("registry:import_template"))
     assert template.status_code == 200
-    assert importing.read_sheet(template.content, "t.xlsx").headers[:19] == HEADERS
+    assert importing.read_table(template.content, "t.xlsx").sheets[0].headers[:19] == HEADERS
 
     rows = [person_row(400, 所属侨联="朱泾镇"), person_row(401, 姓名="", 所属侨联="朱泾镇")]
     with django_capture_on_commit_callbacks(execute=True):
