@@ -39,6 +39,27 @@ class Jinshan:
         return self.users[key]
 
 
+# Apps added after the foundation keep their part of the permission matrices beside their tests, in
+# ``<app>/tests/matrix.py`` (ROUTES, API_OPERATIONS, records): core's matrix tests load them all.
+MATRIX_APPS = (
+    "advocacy", "activities", "liaison", "casework", "aid", "enterprises", "contests", "portal", "reports",
+    "registry", "search", "linkage",
+)  # fmt: skip
+
+
+def app_matrices() -> list:
+    """The ``tests.matrix`` modules of ``MATRIX_APPS`` that exist."""
+    from importlib import import_module
+
+    found = []
+    for app in MATRIX_APPS:
+        try:
+            found.append(import_module(f"qiaolian.{app}.tests.matrix"))
+        except ModuleNotFoundError:
+            continue
+    return found
+
+
 def make_user(username: str, role: str, federation: Federation | None, **extra) -> User:
     user = User.objects.create_user(
         username=username,

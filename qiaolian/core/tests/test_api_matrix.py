@@ -12,6 +12,7 @@ from qiaolian.api import api
 from qiaolian.core.jurisdiction import scope_for
 from qiaolian.orgs import services as org_services
 from qiaolian.registry.tests.factories import HouseholdFactory, PersonFactory, resident_id
+from qiaolian.testing import app_matrices
 
 pytestmark = pytest.mark.django_db
 
@@ -43,26 +44,8 @@ OPERATIONS: dict[tuple[str, str], tuple[str, str | None, dict | None]] = {
 
 # Apps after the foundation keep their part beside their tests: ``API_OPERATIONS`` in
 # ``<app>/tests/matrix.py`` (and their records from ``records``).
-APP_MATRICES = []
-for _app in (
-    "advocacy",
-    "activities",
-    "liaison",
-    "casework",
-    "aid",
-    "enterprises",
-    "contests",
-    "portal",
-    "reports",
-    "registry",
-    "search",
-    "linkage",
-):
-    try:
-        _module = __import__(f"qiaolian.{_app}.tests.matrix", fromlist=["API_OPERATIONS"])
-    except ModuleNotFoundError:
-        continue
-    APP_MATRICES.append(_module)
+APP_MATRICES = app_matrices()
+for _module in APP_MATRICES:
     OPERATIONS.update(getattr(_module, "API_OPERATIONS", {}))
 
 

@@ -18,7 +18,7 @@ from qiaolian.core.jurisdiction import scope_for
 from qiaolian.orgs import services as org_services
 from qiaolian.registry.models import ImportBatch
 from qiaolian.registry.tests.factories import HouseholdFactory, OverseasTieFactory, PersonFactory, resident_id
-from qiaolian.testing import Route
+from qiaolian.testing import Route, app_matrices
 
 pytestmark = pytest.mark.django_db
 
@@ -101,28 +101,10 @@ ROUTES: dict[str, Route] = {
 # Apps added after the foundation keep their part of the matrix beside their tests, in
 # ``<app>/tests/matrix.py``: ``ROUTES`` like the dict above and ``records(js, federation, tag, admin)``
 # returning {kind: record} for their kinds.
-APP_MATRICES = []
-for _app in (
-    "advocacy",
-    "activities",
-    "liaison",
-    "casework",
-    "aid",
-    "enterprises",
-    "contests",
-    "portal",
-    "reports",
-    "registry",
-    "search",
-    "linkage",
-):
-    try:
-        _module = __import__(f"qiaolian.{_app}.tests.matrix", fromlist=["ROUTES"])
-    except ModuleNotFoundError:
-        continue
-    APP_MATRICES.append(_module)
+APP_MATRICES = app_matrices()
+for _module in APP_MATRICES:
     ROUTES.update(_module.ROUTES)
-    STAFF_NAMESPACES.add(getattr(_module, "NAMESPACE", _app))
+    STAFF_NAMESPACES.add(getattr(_module, "NAMESPACE", _module.__name__.split(".")[1]))
 
 # Routes whose records are not tied to a place (partners, the audit log, one's own tokens) have
 # no "foreign" record; they are listed here and only get the absent-record check.
