@@ -168,17 +168,26 @@ def test_python_dash_m_qiaolian_shows_the_commands():
 
 
 def test_import_and_dedupe_are_operator_subcommands(jinshan, tmp_path, capsys):
-    """`qiaolian import` previews a file without writing; `qiaolian dedupe --export` writes the
-    candidate pairs (none here: every person of the fixture is distinct)."""
+    """`qiaolian import` and `qiaolian dedupe` pass through to their management commands; through
+    them, an import preview writes nothing and dedupe --export writes the candidate pairs (none
+    here: every person of the fixture is distinct). The commands are called directly for the
+    behaviour because a management command run from argv closes the database connections."""
+    from django.core.management import call_command
+
     from qiaolian.registry.models import Person
+
+    assert cli.main(["import", "--help"]) == 0
+    assert "--commit" in capsys.readouterr().out
+    assert cli.main(["dedupe", "--help"]) == 0
+    assert "--export" in capsys.readouterr().out
 
     people = tmp_path / "persons.csv"
     people.write_text("姓名,性别,出生日期,人员类别,所属侨联\n陈美华,女,1956-03-02,归侨,朱泾镇侨联\n", encoding="utf-8")
     before = Person.objects.count()
-    assert cli.main(["import", "persons", str(people), "--user", "admin"]) == 0
+    call_command("import", "persons", str(people), user="admin")
     assert "1" in capsys.readouterr().out  # the preview counts the data row
     assert Person.objects.count() == before  # a preview writes nothing
 
     pairs = tmp_path / "pairs.csv"
-    assert cli.main(["dedupe", "--export", str(pairs)]) == 0
+    call_command("dedupe", export=str(pairs))
     assert pairs.exists() and pairs.read_text(encoding="utf-8-sig").splitlines()[0]
