@@ -310,6 +310,22 @@ def load_measurement(name: str, title: str, path: str, *, user: str | None, api:
     return Spec(name, title, run, group="load", **kw)
 
 
+def elsewhere(module: str, name: str, *args) -> Callable[[Context, Result], None]:
+    """A measurement written in another module of ``qiaolian.bench`` (imported when it runs, as
+    that module imports this one); with ``args``, the measurement ``name(*args)`` returns."""
+
+    def run(ctx: Context, result: Result) -> None:
+        from importlib import import_module
+
+        found = getattr(import_module(f"qiaolian.bench.{module}"), name)
+        (found(*args) if args else found)(ctx, result)
+
+    return run
+
+
+SEARCH_TARGET = Target("p95_ms", 50, "p95 < 50 ms")
+
+
 # The registry ----------------------------------------------------------------------------------
 
 
@@ -380,6 +396,29 @@ REGISTRY: list[Spec] = [
         baseline="baseline_count",
     ),
     Spec("review_docx", "五年工作回顾 .docx 排版 render_docx", _review_docx, baseline="baseline_count"),
+    Spec(
+        "baseline_person_get",
+        "数据库基线：按主键取一名人员",
+        elsewhere("search", "baseline_person_get"),
+        group="search",
+    ),
+    *(
+        Spec(
+            f"search_{field}",
+            f"搜索框：{label}（区级 admin，人员、企业、个案、活动）",
+            elsewhere("search", "search_measurement", field),
+            baseline="baseline_person_get",
+            target=SEARCH_TARGET,
+            group="search",
+        )
+        for field, label in (
+            ("name", "姓名汉字"),
+            ("pinyin", "姓名全拼"),
+            ("initials", "姓名拼音首字母"),
+            ("id_number", "身份证号"),
+            ("phone", "手机号"),
+        )
+    ),
     load_measurement("load_baseline", "并发基线：最小视图 /healthz（20 个并发客户端）", "/healthz", user=None),
     load_measurement(
         "load_person_list",

@@ -36,7 +36,7 @@ from qiaolian.core.fields import prefix_q
 from qiaolian.core.masking import Kind
 from qiaolian.core.protected import lookup_hash
 from qiaolian.core.text import has_han, search_key
-from qiaolian.core.validators import parse_phone, parse_resident_id
+from qiaolian.core.validators import normalize_document_number, parse_phone, parse_resident_id
 from qiaolian.search.indexes import GRAMS_FUNCTION, SOURCE_BY_TABLE
 from qiaolian.search.models import KeyKind, TitleKey
 
@@ -49,6 +49,8 @@ _ID18_LIKE = re.compile(r"^\d{17}[\dXx]$")
 _ID15_LIKE = re.compile(r"^\d{15}$")
 _PHONE_LIKE = re.compile(r"^\+?[\d\s\-()]{7,24}$")
 _CODE_LIKE = re.compile(r"^[0-9A-Z]{18}$")
+# a passport or permit number (E12345678, H1234567801): letters with at least five digits in a row
+_DOCUMENT_LIKE = re.compile(r"^(?=.*[A-Z])(?=.*\d{5})[A-Z0-9]{6,20}$")
 _CASE_NUMBER_LIKE = re.compile(r"^([A-Z]{2}\d{4})(\d{0,6})$")
 
 
@@ -92,6 +94,8 @@ def parse_query(raw: str) -> ParsedQuery:
     elif _ID15_LIKE.match(compact):  # a legacy ID number, or a phone written with 00 86
         with contextlib.suppress(ValidationError):
             found["id_hash"] = lookup_hash(Kind.ID_NUMBER, parse_resident_id(compact).number)
+    elif _DOCUMENT_LIKE.match(normalize_document_number(compact)):
+        found["id_hash"] = lookup_hash(Kind.ID_NUMBER, normalize_document_number(compact))
     if _CODE_LIKE.match(compact.upper()):
         found["credit_code"] = compact.upper()
     if not _ID18_LIKE.match(compact) and _PHONE_LIKE.match(text) and sum(ch.isdigit() for ch in text) >= 7:

@@ -173,6 +173,20 @@ def test_runner_measures_and_writes_results(generated, tmp_path):
     assert text.count(summary.START) == 1 and "手写的说明。" in text and "indicators_district" in text
 
 
+def test_search_is_measured_with_queries_taken_from_the_registry(generated):
+    ctx = measure.Context(repeats=1)
+    kinds = ["search_name", "search_initials", "search_id_number", "search_phone"]
+    by_name = {r.name: r for r in measure.run_measurements(only=kinds, ctx=ctx)}
+    assert set(by_name) == {*kinds, "baseline_person_get"}
+    for name in kinds:
+        result = by_name[name]
+        assert result.status == "ok", result.detail
+        assert result.samples == result.extra["queries"] > 0 and result.target["limit"] == 50
+        # a name, initials, ID number or phone of a registered person finds something
+        assert result.extra["answered_with_hits"] == 1, (name, result.extra)
+    assert by_name["baseline_person_get"].status == "ok" and by_name["baseline_person_get"].p50_ms > 0
+
+
 def test_unavailable_measurement_is_reported_not_raised(db, monkeypatch):
     def missing(ctx, result):
         raise measure.NotAvailable("not yet")

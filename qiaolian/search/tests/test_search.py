@@ -92,6 +92,24 @@ def test_resident_id_with_a_lower_case_x_is_found_by_its_keyed_hash(jinshan, tow
     assert parsed.id_hash and not parsed.han and not parsed.latin
 
 
+@pytest.mark.parametrize("query", ["E12345678", "e1234 5678", "Ｅ１２３４５６７８"])
+def test_passport_or_permit_number_is_found_by_its_keyed_hash(jinshan, towns, query):
+    from qiaolian.registry.tests.factories import PersonFactory
+
+    z = towns["zhujing"]
+    holder = PersonFactory(
+        federation=z.zhang_wei.federation,
+        name="林美华",
+        category="foreign_chinese",
+        id_type="passport",
+        id_number="E12345678",
+    )
+    assert found(jinshan.user("zhujing"), query, "person") == {holder.pk}
+    assert parse_query(query).id_hash and not parse_query(query).latin
+    assert not found(jinshan.user("zhujing"), "E12345679", "person")
+    assert not found(jinshan.user("shihua"), query, "person")  # another town's holder stays unseen
+
+
 @pytest.mark.parametrize(
     "query", ["13912345678", "139 1234 5678", "+86 139 1234 5678", "+86-139-1234-5678", "008613912345678"]
 )
