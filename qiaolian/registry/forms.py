@@ -16,6 +16,7 @@ from qiaolian.core.protected import lookup_hash
 from qiaolian.core.text import clean
 from qiaolian.core.validators import normalize_document_number, parse_phone, parse_resident_id
 from qiaolian.registry import choices as c
+from qiaolian.registry.duplicates import Candidates, person_candidates
 from qiaolian.registry.models import Household, OverseasTie, Person
 
 PROTECTED_FIELDS = ("id_number", "address", "phone", "phone_alt")
@@ -68,7 +69,12 @@ PERSON_FIELDSETS = [
 
 class PersonForm(ServiceModelForm):
     """Create or edit a person. On edit, protected fields start empty: leaving one empty keeps
-    the stored value, which the page shows masked beside the field."""
+    the stored value, which the page shows masked beside the field.
+
+    Given the ``user`` who enters the record (the staff pages), the form also looks for persons
+    already in the registry that may be the same one (``registry.duplicates``): when there are
+    any, it is valid only once ``confirm_not_duplicate`` is ticked, and ``candidates`` holds what
+    the user may be shown of them. Without a user (API, import) it does not look."""
 
     hardship_types = forms.MultipleChoiceField(
         label=gettext_lazy("困难类型"),
@@ -81,6 +87,8 @@ class PersonForm(ServiceModelForm):
     address = forms.CharField(label=gettext_lazy("住址"), required=False, max_length=200)
     phone = forms.CharField(label=gettext_lazy("手机/电话"), required=False, max_length=40)
     phone_alt = forms.CharField(label=gettext_lazy("其他电话（含境外）"), required=False, max_length=40)
+    # Not a person field: shown, with the candidates, only when there are some.
+    confirm_not_duplicate = forms.BooleanField(label=gettext_lazy("确认不是同一人，仍然保存"), required=False)
 
     class Meta:
         model = Person
@@ -91,11 +99,15 @@ class PersonForm(ServiceModelForm):
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args, federations=None, **kwargs):
+    def __init__(self, *args, federations=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         if federations is not None:
             self.fields["federation"].queryset = federations
         self.fields["federation"].empty_label = _("请选择")
+        self.duplicate_check_user = user
+        self.candidates = Candidates()
+        self.has_id_duplicate = False
+        self.entered_id_number = ""  # as normalized, kept when the field's error removes it
         self.is_edit = self.instance.pk is not None
         for name in PROTECTED_FIELDS:
             self.initial[name] = ""
@@ -156,7 +168,44 @@ class PersonForm(ServiceModelForm):
             data["hardship_types"] = []
         if data.get("category") == c.Category.RETURNEE and not data.get("returned_from"):
             self.add_error("returned_from", _("归侨请填写归来国家/地区。"))
+        self._check_duplicates(data)
         return data
+
+    def _check_duplicates(self, data) -> None:
+        """Look for candidates once the rest of the data is valid (a repeated ID number aside:
+        its candidate is shown too); unless the user has confirmed, one blocks the save."""
+        if self.duplicate_check_user is None:
+            return
+        if set(self._errors or ()) - ({"id_number"} if self.has_id_duplicate else set()):
+            return
+        self.candidates = person_candidates(
+            user=self.duplicate_check_user, data=self._entry_data(data), exclude_pk=self.instance.pk
+        )
+        confirmed = bool(data.get("confirm_not_duplicate"))
+        if self.candidates.needs_confirmation and not self.duplicate_blocks_save and not confirmed:
+            self.add_error(
+                "confirm_not_duplicate", _("侨情库中已有疑似同一人的记录。请先核对；确认不是同一人后勾选此项再保存。")
+            )
+
+    def _entry_data(self, data) -> dict:
+        """What the duplicate rule compares; on edit, an unchanged protected value by its hash."""
+        entry = {name: data.get(name) for name in ("name", "birth_date", "sex", "phone", "phone_alt")}
+        entry["id_number"] = data.get("id_number") or (self.entered_id_number if self.has_id_duplicate else "")
+        if self.is_edit:
+            for name in ("id_number", "phone", "phone_alt"):
+                if not entry[name]:
+                    entry[f"{name}_hash"] = getattr(self.instance, f"{name}_hash")
+        return entry
+
+    @property
+    def duplicate_blocks_save(self) -> bool:
+        """The ID number is already registered: no confirmation lets this record be saved."""
+        return self.has_id_duplicate or self.candidates.has_id_match
+
+    @property
+    def awaits_duplicate_confirmation(self) -> bool:
+        """Everything is valid but for the confirmation the candidates ask for."""
+        return bool(self.errors) and set(self.errors) == {"confirm_not_duplicate"}
 
     def _clean_document(self, data) -> None:
         raw = (data.get("id_number") or "").strip()
@@ -190,11 +239,12 @@ class PersonForm(ServiceModelForm):
             if len(number) < 5:
                 self.add_error("id_number", _("证件号码过短。"))
                 return
-        data["id_number"] = number
+        data["id_number"] = self.entered_id_number = number
         duplicate = Person.objects.filter(id_number_hash=lookup_hash(Kind.ID_NUMBER, number))
         if self.instance.pk:
             duplicate = duplicate.exclude(pk=self.instance.pk)
         if duplicate.exists():
+            self.has_id_duplicate = True
             self.add_error(
                 "id_number", _("该证件号码已在侨情库中登记，请勿重复录入（如看不到该人员，请联系区侨联核对）。")
             )

@@ -10,8 +10,11 @@ The flow (PRODUCT.md §4: long jobs in the background, bad input named, nothing 
 2. ``import_batch_check`` (background) — every row goes through ``PersonForm``, the one place the
    person rules live, so an import row gets the very message the web form gives. Rows already in
    the registry (same ID number, by keyed hash) and repeats within the file (in any sheet) are
-   listed as duplicates. Rows are streamed a chunk at a time; progress is written every few
-   hundred rows; the issues are written at the end.
+   listed as duplicates. An importable row that may be a person already in the registry (same
+   name and phone, or name and birth date, or name, sex and a birth date with month and day
+   swapped: ``registry.duplicates``) gets a warning, not an error: it is still imported. Rows are
+   streamed a chunk at a time (one registry lookup per chunk for each kind); progress is written
+   every few hundred rows; the issues are written at the end.
 3. The preview page lists the counts, the column mapping used (correctable:
    ``import_batch_remap`` checks the file again) and every issue (sheet, row, column, masked
    value, reason).
@@ -69,6 +72,7 @@ from qiaolian.core.validators import normalize_document_number, parse_resident_i
 from qiaolian.orgs.models import Federation
 from qiaolian.orgs.selectors import federation_choices
 from qiaolian.registry import choices as c
+from qiaolian.registry.duplicates import Match, candidates_for_rows, entry_keys, visible_names
 from qiaolian.registry.forms import PersonForm
 from qiaolian.registry.models import ImportBatch, ImportIssue, ImportStatus, Person
 from qiaolian.registry.services import persons_bulk_create
@@ -384,6 +388,7 @@ class RowIssue:
     value: str  # masked for protected columns
     reason: str
     is_duplicate: bool = False
+    is_warning: bool = False  # the row is imported all the same
 
 
 @dataclass
@@ -392,7 +397,9 @@ class CheckOutcome:
     valid: int = 0
     invalid: int = 0
     duplicates: int = 0
-    issues: dict[RowRef, list[RowIssue]] = field(default_factory=dict)
+    warned: int = 0  # valid rows with warnings
+    issues: dict[RowRef, list[RowIssue]] = field(default_factory=dict)  # rows not imported
+    warnings: dict[RowRef, list[RowIssue]] = field(default_factory=dict)  # rows imported, to look at
     persons: list[Person] = field(default_factory=list)
     rejected: list[TableRow] = field(default_factory=list)  # kept with ``keep_rejected``
 
@@ -477,7 +484,11 @@ class RowChecker:
     """Turns rows of the file into ``PersonForm`` data, validates them and reports their issues.
     ``default_federation`` (an id) is used for rows whose 所属侨联 is blank, when given."""
 
+    # Candidates named one by one on a row's warning; more are counted.
+    WARNED_CANDIDATES = 5
+
     def __init__(self, *, actor, default_federation: int | None = None):
+        self.actor = actor
         self.federations = FederationIndex(actor)
         self.pool = _PersonFormPool(federation_choices(user=actor))
         self.default_federation = default_federation
@@ -600,6 +611,53 @@ class RowChecker:
             issues.append(self._issue(row, name, str(messages[0])))
         return issues, None
 
+    def duplicate_warnings(self, valid: list[tuple[TableRow, PersonForm]]) -> dict[RowRef, list[RowIssue]]:
+        """Warnings for valid rows that may be persons already in the registry, found for the
+        whole list in one lookup (``duplicates.candidates_for_rows``) and one more for which of
+        the candidates the importer may see: those are named with their number, the others
+        only counted per federation."""
+        found = candidates_for_rows([entry_keys(form.cleaned_data) for _row, form in valid])
+        if not found:
+            return {}
+        names = visible_names(user=self.actor, person_ids=(m.person_id for ms in found.values() for m in ms))
+        warnings: dict[RowRef, list[RowIssue]] = {}
+        for index, matches in found.items():
+            row = valid[index][0]
+            warnings[row.ref] = self._candidate_issues(row, matches, names)
+        return warnings
+
+    def _candidate_issues(self, row: TableRow, matches: list[Match], names: dict[int, str]) -> list[RowIssue]:
+        issues: list[RowIssue] = []
+        hidden: dict[tuple[str, str], int] = {}
+        for match in matches:
+            name = names.get(match.person_id)
+            if name is None or len(issues) == self.WARNED_CANDIDATES:
+                key = (match.federation_name, match.reason)
+                hidden[key] = hidden.get(key, 0) + 1
+                continue
+            reason = _(
+                "疑似与侨情库中的 %(name)s（编号 %(id)s，%(federation)s）为同一人：%(why)s。本行仍会导入，请核对。"
+            ) % {
+                "name": name,
+                "id": match.person_id,
+                "federation": match.federation_name,
+                "why": match.reason,
+            }
+            issues.append(self._warning(row, reason))
+        for (federation_name, why), count in hidden.items():
+            reason = _("%(federation)s已有 %(count)s 名疑似同一人（%(why)s）。本行仍会导入，请核对。") % {
+                "federation": federation_name,
+                "count": count,
+                "why": why,
+            }
+            issues.append(self._warning(row, reason))
+        return issues
+
+    def _warning(self, row: TableRow, reason: str) -> RowIssue:
+        issue = self._issue(row, "name", reason)
+        issue.is_warning = True
+        return issue
+
 
 def _hashes_in_registry(digests: Iterable[str], *, chunk: int = 500) -> set[str]:
     """Which of these ID number hashes are already in the registry. ID numbers are unique across
@@ -638,21 +696,28 @@ def check_rows(
     streamed, not held). Rows in ``known_issues`` (the preview's verdict, at commit) keep their
     issues unchecked, so a commit never imports a row the preview listed. With ``keep_persons``
     the persons of the valid rows are built too (not saved); with ``keep_rejected`` the rows not
-    imported are kept for the rejects workbook."""
+    imported are kept for the rejects workbook. Valid rows that may be persons already in the
+    registry are valid all the same; their warnings are in ``outcome.warnings``."""
     known = known_issues or {}
     checker = RowChecker(actor=actor, default_federation=default_federation)
     outcome = CheckOutcome()
     for chunk in _chunks(table.rows(), CHUNK_ROWS):
         prepared = {row.ref: checker.prepare(row) for row in chunk if row.ref not in known}
         checker.existing_hashes |= _hashes_in_registry(p.id_hash for p in prepared.values() if p.id_hash)
+        checked: list[tuple[TableRow, list[RowIssue], PersonForm | None]] = []
         for row in chunk:
-            outcome.total += 1
             if row.ref in known:
-                issues, form = known[row.ref], None
+                checked.append((row, known[row.ref], None))
             else:
-                issues, form = checker.check(prepared[row.ref])
+                checked.append((row, *checker.check(prepared[row.ref])))
+        warnings = checker.duplicate_warnings([(row, form) for row, _issues, form in checked if form is not None])
+        for row, issues, form in checked:
+            outcome.total += 1
             if form is not None:
                 outcome.valid += 1
+                if row.ref in warnings:
+                    outcome.warnings[row.ref] = warnings[row.ref]
+                    outcome.warned += 1
                 if keep_persons:
                     person_data = {**form.person_data(), "source": c.Source.IMPORT}
                     outcome.persons.append(Person(created_by=actor, **person_data))
@@ -925,6 +990,7 @@ def _progress_writer(batch_id: int) -> Callable[[int], None]:
 
 
 def _issue_rows(batch: ImportBatch, outcome: CheckOutcome) -> list[ImportIssue]:
+    """The rows not imported, then the rows imported with warnings, each in file order."""
     return [
         ImportIssue(
             batch=batch,
@@ -934,15 +1000,18 @@ def _issue_rows(batch: ImportBatch, outcome: CheckOutcome) -> list[ImportIssue]:
             value=issue.value[:200],
             reason=issue.reason[:300],
             is_duplicate=issue.is_duplicate,
+            is_warning=issue.is_warning,
         )
-        for (sheet, row_number), issues in outcome.issues.items()
+        for found in (outcome.issues, outcome.warnings)
+        for (sheet, row_number), issues in found.items()
         for issue in issues
     ]
 
 
 def _stored_issues(batch: ImportBatch) -> dict[RowRef, list[RowIssue]]:
+    """The preview's verdict on the rows it found not importable (warnings are not verdicts)."""
     issues: dict[RowRef, list[RowIssue]] = {}
-    for issue in batch.issues.order_by("id"):
+    for issue in batch.issues.filter(is_warning=False).order_by("id"):
         issues.setdefault((issue.sheet, issue.row_number), []).append(
             RowIssue(column=issue.column, value=issue.value, reason=issue.reason, is_duplicate=issue.is_duplicate)
         )
@@ -986,6 +1055,7 @@ def import_batch_check(*, batch_id: int) -> ImportBatch:
                 valid_rows=outcome.valid,
                 invalid_rows=outcome.invalid,
                 duplicate_rows=outcome.duplicates,
+                warned_rows=outcome.warned,
                 message=message,
                 columns_found=[list(pair) for pair in table.mapping()],
                 sheet_names=[layout.name for layout in table.sheets],
@@ -1025,6 +1095,7 @@ def import_batch_remap(
             valid_rows=0,
             invalid_rows=0,
             duplicate_rows=0,
+            warned_rows=0,
             finished_at=None,
             message="",
         )
@@ -1105,6 +1176,7 @@ def import_batch_commit(*, batch_id: int, actor_id: int) -> ImportBatch:
             batch.valid_rows = outcome.valid
             batch.invalid_rows = outcome.invalid
             batch.duplicate_rows = outcome.duplicates
+            batch.warned_rows = outcome.warned
             batch.imported_rows = imported
             batch.finished_at = timezone.now()
             batch.save()
@@ -1221,12 +1293,15 @@ def import_rejects_open(*, actor, batch: ImportBatch) -> File:
 
 def import_issues(*, batch: ImportBatch, kind: str = "") -> QuerySet[ImportIssue]:
     """The issues of a batch the caller has already fetched through ``import_batch_list``;
-    ``kind`` is "errors", "duplicates" or "" for all."""
+    ``kind`` is "errors", "duplicates", "warnings" (importable rows that may be persons already
+    in the registry) or "" for all."""
     qs = batch.issues.all()
     if kind == "errors":
-        qs = qs.filter(is_duplicate=False)
+        qs = qs.filter(is_duplicate=False, is_warning=False)
     elif kind == "duplicates":
         qs = qs.filter(is_duplicate=True)
+    elif kind == "warnings":
+        qs = qs.filter(is_warning=True)
     return qs
 
 

@@ -253,6 +253,8 @@ class ImportBatch(models.Model):
     valid_rows = models.PositiveIntegerField(_("可导入"), default=0)
     invalid_rows = models.PositiveIntegerField(_("有错误"), default=0)
     duplicate_rows = models.PositiveIntegerField(_("已在库中"), default=0)
+    # Importable rows that may be a person already in the registry (registry.duplicates).
+    warned_rows = models.PositiveIntegerField(_("疑似重复"), default=0)
     imported_rows = models.PositiveIntegerField(_("已导入"), default=0)
     rejects_file = models.FileField(_("未导入行"), upload_to="imports/rejects/%Y/%m/", blank=True)
     message = models.TextField(_("说明"), blank=True)
@@ -288,7 +290,9 @@ class ImportBatch(models.Model):
 
 
 class ImportIssue(models.Model):
-    """A row of an import that will not be (or was not) imported, with the cell and the reason."""
+    """A row of an import that will not be (or was not) imported, with the cell and the reason;
+    or, with ``is_warning``, a row that can be imported but should be looked at (it may be a
+    person already in the registry)."""
 
     batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="issues")
     sheet = models.CharField(_("工作表"), max_length=100, blank=True)
@@ -297,6 +301,7 @@ class ImportIssue(models.Model):
     value = models.CharField(_("单元格内容"), max_length=200, blank=True)
     reason = models.CharField(_("原因"), max_length=300)
     is_duplicate = models.BooleanField(_("已在库中"), default=False)
+    is_warning = models.BooleanField(_("仅提示（仍导入）"), default=False)
 
     class Meta:
         verbose_name = _("导入问题")

@@ -147,8 +147,12 @@ class PersonRevealView(StaffMixin, View):
 
 
 class PersonCreateView(ServiceFormView):
+    """Register a person. The form looks for persons already in the registry that may be the
+    same one (``registry.duplicates``) and asks the user to confirm before saving."""
+
     permission_required = "registry.change_person"
     form_class = PersonForm
+    template_name = "registry/person_form.html"
     fieldsets = PERSON_FIELDSETS
     page_title = gettext_lazy("登记人员")
     success_message = gettext_lazy("已登记 %(object)s。")
@@ -156,6 +160,7 @@ class PersonCreateView(ServiceFormView):
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs["federations"] = federation_choices(user=self.request.user)
+        kwargs["user"] = self.request.user
         user_federation = self.request.user.federation
         if user_federation is not None and user_federation.parent_id is not None:
             kwargs.setdefault("initial", {})["federation"] = user_federation.pk
@@ -174,6 +179,7 @@ class PersonCreateView(ServiceFormView):
 class PersonUpdateView(ServiceUpdateView):
     permission_required = "registry.change_person"
     form_class = PersonForm
+    template_name = "registry/person_form.html"
     fieldsets = PERSON_FIELDSETS
     success_message = gettext_lazy("已保存 %(object)s 的修改。")
 
@@ -181,7 +187,11 @@ class PersonUpdateView(ServiceUpdateView):
         return _person_or_404(user, pk)
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "federations": federation_choices(user=self.request.user)}
+        return {
+            **super().get_form_kwargs(),
+            "federations": federation_choices(user=self.request.user),
+            "user": self.request.user,
+        }
 
     def perform(self, form):
         return services.person_update(actor=self.request.user, person=self.object, data=form.person_data())

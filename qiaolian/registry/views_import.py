@@ -26,7 +26,12 @@ from qiaolian.registry.models import ImportBatch, ImportStatus
 from qiaolian.registry.selectors import import_batch_list
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-ISSUE_KINDS = {"": gettext_lazy("全部"), "errors": gettext_lazy("有错误"), "duplicates": gettext_lazy("已在库中")}
+ISSUE_KINDS = {
+    "": gettext_lazy("全部"),
+    "errors": gettext_lazy("有错误"),
+    "duplicates": gettext_lazy("已在库中"),
+    "warnings": gettext_lazy("疑似重复（仍导入）"),
+}
 
 
 def _batch_or_404(user, pk: int) -> ImportBatch:

@@ -34,6 +34,7 @@ class ImportReport:
     importable: int = 0
     invalid: int = 0
     duplicates: int = 0
+    warned: int = 0  # importable rows that may be persons already in the registry
     imported: int | None = None
     issues: list[str] = field(default_factory=list)  # the first ones, each "sheet row column: reason"
     rejects: bytes = b""
@@ -66,6 +67,7 @@ class PersonsKind:
             importable=outcome.valid,
             invalid=outcome.invalid,
             duplicates=outcome.duplicates,
+            warned=outcome.warned,
             issues=self._issue_lines(outcome.first_issues(FIRST_ISSUES)),
         )
 
@@ -90,6 +92,7 @@ class PersonsKind:
             importable=batch.valid_rows,
             invalid=batch.invalid_rows,
             duplicates=batch.duplicate_rows,
+            warned=batch.warned_rows,
             imported=batch.imported_rows if batch.status == "done" else 0,
             issues=self._issue_lines(issues),
             rejects=rejects,
@@ -176,6 +179,8 @@ class Command(BaseCommand):
         write(f"可导入：{report.importable}")
         write(f"有错误：{report.invalid}")
         write(f"重复或已在库中：{report.duplicates}")
+        if report.warned:
+            write(f"疑似与库中人员重复（仍导入，请核对）：{report.warned}")
         if report.imported is not None:
             write(f"已导入：{report.imported}")
             write(f"未导入：{report.rows - report.imported}")
