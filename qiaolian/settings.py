@@ -7,6 +7,7 @@ on first use into ``var/secrets/``; production sets ``QIAOLIAN_ENV=production`` 
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -158,6 +159,9 @@ else:
 # Memory PostgreSQL may use for the hash aggregate of one report query (a distinct count over
 # millions of registrations spills to disk with the default 4 MB).
 QIAOLIAN_REPORT_WORK_MEM = env.str("QIAOLIAN_REPORT_WORK_MEM", default="256MB")
+# Connections that compute a document's figures side by side before it is written (PostgreSQL;
+# 1: one after the other, as the text reads them). See qiaolian/reports/prefetch.py.
+QIAOLIAN_REPORT_WORKERS = env.int("QIAOLIAN_REPORT_WORKERS", default=min(4, os.cpu_count() or 1))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -29,6 +29,7 @@ from django.utils.translation import override
 
 from qiaolian.core.projects import Project
 from qiaolian.orgs.models import Federation
+from qiaolian.reports import prefetch
 from qiaolian.reports.indicators import BY_CODE, IndicatorValue, NotApplicable, indicator_value
 from qiaolian.reports.selectors import federation_for
 
@@ -239,6 +240,7 @@ class _Builder:
         self._seen: dict[tuple, int] = {}
         self._values: dict[tuple, IndicatorValue | None] = {}
         self._grouped: dict[tuple, dict] = {}
+        self.asked: list[prefetch.Request] = []  # the figures read, in order: the next build's plan
         self.years = list(range(start.year, end.year + 1))
         self.period_label = _period_label(start, end)
         self.years_word = _years_word(start, end)
@@ -249,6 +251,7 @@ class _Builder:
         start, end = start or self.start, end or self.end
         key = (code, start, end)
         if key not in self._values:
+            self.asked.append((code, start, end, prefetch.VALUE))
             try:
                 self._values[key] = indicator_value(
                     code=code, user=self.user, start=start, end=end, federation=self.federation
@@ -263,12 +266,17 @@ class _Builder:
 
     def breakdown(self, code: str, start=None, end=None) -> dict:
         result = self.iv(code, start, end)
-        return {} if result is None else result.breakdown
+        if result is None:
+            return {}
+        self.asked.append((code, result.start, result.end, prefetch.BREAKDOWN))
+        return result.breakdown
 
     def grouped(self, code: str, *fields: str, start=None, end=None) -> dict:
         key = (code, fields, start, end)
         if key not in self._grouped:
             result = self.iv(code, start, end)
+            if result is not None:
+                self.asked.append((code, result.start, result.end, tuple(fields)))
             self._grouped[key] = {} if result is None else result.grouped(*fields)
         return self._grouped[key]
 
@@ -941,6 +949,10 @@ def build_review(*, user, start: dt.date, end: dt.date, federation=None) -> Revi
         raise ValueError("start after end")
     with override("zh-hans"):
         federation = federation_for(user=user, federation=federation)
+        where = {"federation_id": federation.pk, "start": start, "end": end}
+        if prefetch.can_prefetch():
+            # the figures the review read last time, counted side by side before it reads them
+            prefetch.prefetch(prefetch.plan_get("review", **where), user=user, federation=federation)
         b = _Builder(user=user, start=start, end=end, federation=federation)
         short = short_name(federation)
         children = list(Federation.objects.visible_to(user).filter(parent=federation).order_by("sort_order", "path"))
@@ -967,6 +979,7 @@ def build_review(*, user, start: dt.date, end: dt.date, federation=None) -> Revi
         charts = _charts(b)
         sections = [intro, retrospect, *projects, outlook]
         figures = _renumber(b.figures, sections)
+        prefetch.plan_set("review", asked=b.asked, **where)
         return Review(
             title=title,
             federation_id=federation.pk,

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import caches
 from django.db import transaction
+from django.test import override_settings
 
 from qiaolian.accounts.models import User
 from qiaolian.demo import build_demo
@@ -31,3 +33,18 @@ def demo_federation(place: str) -> Federation:
     if place == "district":
         return Federation.objects.get(parent__isnull=True)
     return Federation.objects.get(short_name=place)
+
+
+# The figures cache on (tests run with it off: settings_test), kept in this process.
+LOCMEM = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
+    "figures": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "figures-test"},
+}
+
+
+@pytest.fixture
+def kept():
+    with override_settings(CACHES=LOCMEM):
+        caches["figures"].clear()
+        yield caches["figures"]
+        caches["figures"].clear()

@@ -6,9 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.core.cache import caches
 from django.db import transaction
-from django.test import override_settings
 from django.utils import timezone
 
 from qiaolian.registry.tests.factories import PersonFactory
@@ -19,10 +17,6 @@ from qiaolian.reports.tests.factories import activity
 pytestmark = pytest.mark.django_db
 
 Y = (dt.date(2021, 1, 1), dt.date(2021, 12, 31))
-LOCMEM = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
-    "figures": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "figures-test"},
-}
 
 
 def _forget() -> None:
@@ -30,14 +24,6 @@ def _forget() -> None:
     commit would have run them."""
     connection = transaction.get_connection()
     connection.run_on_commit = [e for e in connection.run_on_commit if e[1] is not figures_changed]
-
-
-@pytest.fixture
-def kept():
-    with override_settings(CACHES=LOCMEM):
-        caches["figures"].clear()
-        yield caches["figures"]
-        caches["figures"].clear()
 
 
 def _persons(js, user="admin"):
