@@ -210,17 +210,21 @@ class Indicator:
             groups = [key for key, _label in target.flatchoices] + [None, OTHER]
         if len(years) * len(groups) > 62:
             return None
-        cell = self._cell_expression(years, groups)
         from django.contrib.postgres.aggregates import BitOr
         from django.db.models import BigIntegerField, ExpressionWrapper, IntegerField, Value
         from django.db.models.functions import Cast
 
-        one = Cast(Value(1), BigIntegerField())
-        bit = ExpressionWrapper(one.bitleftshift(Cast(cell, IntegerField())), output_field=BigIntegerField())
-        inner = qs.order_by().values(self.of).annotate(_mask=BitOr(bit)).values("_mask")
-        sql, params = inner.query.sql_with_params()
-        has_years, has_groups = years != [None], groups != [ALL]
         width = len(groups)
+        hop = self._shared_hop()
+        if hop is None:  # the whole cell on each record
+            cell = self._cell_expression(years, groups, self.date_field, self.breakdown)
+            one = Cast(Value(1), BigIntegerField())
+            bit = ExpressionWrapper(one.bitleftshift(Cast(cell, IntegerField())), output_field=BigIntegerField())
+            inner = qs.order_by().values(self.of).annotate(_mask=BitOr(bit)).values("_mask")
+            sql, params = inner.query.sql_with_params()
+        else:
+            sql, params = self._masks_through(qs, hop, years, groups)
+        has_years, has_groups = years != [None], groups != [ALL]
         # (year or ALL, group or ALL) → the cells it covers
         wanted: dict[tuple, list[int]] = {}
         for i, year in enumerate(years):
@@ -262,39 +266,108 @@ class Indicator:
             exact=not counts.get((ALL, OTHER)) and not any(g == OTHER for _y, g in counts),
         )
 
-    def _cell_expression(self, years: list, groups: list):
+    def _shared_hop(self) -> str | None:
+        """The forward relation the record's date goes through (registration → activity), when
+        the breakdown is on the record itself or goes through the same relation: the part of a
+        cell that depends on the related row is then computed once per related row (50 000
+        activities) instead of once per record (5 000 000 registrations)."""
+        if not self.date_field or "__" not in self.date_field:
+            return None
+        hop = self.date_field.split("__", 1)[0]
+        field = self.model_class._meta.get_field(hop)
+        if not (field.many_to_one and not field.auto_created):
+            return None
+        if self.breakdown and "__" in self.breakdown and not self.breakdown.startswith(f"{hop}__"):
+            return None
+        return hop
+
+    def _masks_through(self, qs: QuerySet, hop: str, years: list, groups: list) -> tuple[str, list]:
+        """The SQL of one mask per key (see ``rollup_of``) where the cell's year, and its group
+        when the breakdown goes through ``hop``, are numbered per related row in Python's
+        reach: an array of (related id, cell base) joined to the records."""
+        from django.db.models import Value
+
+        related = self.model_class._meta.get_field(hop).related_model
+        rest = self.date_field.split("__", 1)[1]
+        through = bool(self.breakdown) and self.breakdown.startswith(f"{hop}__")
+        on_record = bool(self.breakdown) and not through
+        width = len(groups)
+        base_groups = groups if through else [ALL]
+        base = self._cell_expression(
+            years, base_groups, rest, self.breakdown.split("__", 1)[1] if through else None, model=related
+        )
+        if not through:
+            base = base * Value(width)
+        # the related rows of the period's years: every one the records can point to
+        first, last = dt.date(years[0], 1, 1), dt.date(years[-1], 12, 31)
+        period = related.objects.order_by()
+        if self.date_kind() == "datetime":
+            low, high = day_bounds(first, last)
+            period = period.filter(**{f"{rest}__gte": low, f"{rest}__lt": high})
+        elif self.date_kind() == "date":
+            period = period.filter(**{f"{rest}__gte": first, f"{rest}__lte": last})
+        ids, bases = [], []
+        for pk, cell in period.annotate(_cell=base).values_list("pk", "_cell").iterator(chunk_size=10_000):
+            ids.append(pk)
+            bases.append(cell)
+        group = Value(0)
+        if on_record:
+            group = self._group_index(groups, self.breakdown)
+        inner = qs.order_by().annotate(_g=group).values_list(self.of, hop, "_g")
+        sql, params = inner.query.sql_with_params()
+        sql = (
+            "SELECT BIT_OR((1)::bigint << (c.base + q.g)) AS _mask "
+            f"FROM ({sql}) AS q (k, fk, g) "
+            "JOIN unnest(%s::bigint[], %s::integer[]) AS c (id, base) ON c.id = q.fk GROUP BY q.k"
+        )
+        return sql, [*params, ids, bases]
+
+    def _group_index(self, groups: list, path: str):
         from django.db.models import Case, IntegerField, Value, When
+
+        width = len(groups)
+        whens = [When(**{path: key}, then=Value(i)) for i, key in enumerate(groups[:-2])]
+        whens.append(When(**{f"{path}__isnull": True}, then=Value(width - 2)))
+        return Case(*whens, default=Value(width - 1), output_field=IntegerField())
+
+    def _cell_expression(self, years: list, groups: list, date_field: str | None, breakdown: str | None, *, model=None):
+        """year index × len(groups) + group index, over ``date_field`` and ``breakdown`` of
+        ``model`` (default: the indicator's own)."""
+        from django.db.models import IntegerField, Value
         from django.db.models.functions import Cast
 
         width = len(groups)
         if years == [None]:
             year = Value(0)
         else:  # an integer: EXTRACT gives numeric, whose arithmetic on every row costs seconds
-            year = Cast(self._group_expression("year", None), IntegerField()) - Value(years[0])
-        if groups == [ALL]:
-            group = Value(0)
-        else:
-            whens = [When(**{self.breakdown: key}, then=Value(i)) for i, key in enumerate(groups[:-2])]
-            whens.append(When(**{f"{self.breakdown}__isnull": True}, then=Value(width - 2)))
-            group = Case(*whens, default=Value(width - 1), output_field=IntegerField())
+            year = Cast(self._year_expression(date_field, model), IntegerField()) - Value(years[0])
+        group = Value(0) if groups == [ALL] else self._group_index(groups, breakdown)
         return year * Value(width) + group
+
+    def _year_expression(self, date_field: str, model=None):
+        from django.db.models import F
+        from django.db.models.functions import ExtractYear
+
+        target = resolve_field(model or self.model_class, date_field)
+        if isinstance(target, models.DateTimeField):
+            return ExtractYear(date_field, tzinfo=timezone.get_default_timezone())
+        if isinstance(target, models.DateField):
+            return ExtractYear(date_field)
+        return F(date_field)
 
     def _place(self) -> str | tuple[str, ...]:
         return self.place or self.model_class.jurisdiction_path
 
     def _group_expression(self, name: str, federation):
-        from django.db.models import Case, DateField, F, IntegerField, Value, When
-        from django.db.models.functions import ExtractYear, TruncMonth
+        from django.db.models import Case, DateField, IntegerField, Value, When
+        from django.db.models.functions import TruncMonth
 
         kind = self.date_kind()
         if name == "month" and kind in ("date", "datetime"):
             tz = timezone.get_default_timezone() if kind == "datetime" else None
             return TruncMonth(self.date_field, output_field=DateField(), tzinfo=tz)
-        if name == "year" and kind in ("date", "datetime"):
-            tz = timezone.get_default_timezone() if kind == "datetime" else None
-            return ExtractYear(self.date_field, tzinfo=tz)
-        if name == "year" and kind == "year":
-            return F(self.date_field)
+        if name == "year" and kind != "none":
+            return self._year_expression(self.date_field)
         if name == "child":
             place = self._place()
             place = place if isinstance(place, str) else place[0]
