@@ -44,6 +44,7 @@ class Options:
     demo_scale: float = 0.03
     requests: int = 30
     repeats: int = 3
+    import_rows: int = 100_000  # rows of the spreadsheet the import measurements read
     extra: dict = field(default_factory=dict)
 
 
@@ -167,7 +168,7 @@ def run(options: Options, *, write: Callable[[str], None] | None = None) -> dict
     else:
         generation["reused"] = True
         write(f"reusing the generation of {generation['generated_at']} ({generation['persons']:,} persons)")
-    ctx = measure.Context(requests=options.requests, repeats=options.repeats)
+    ctx = measure.Context(requests=options.requests, repeats=options.repeats, import_rows=options.import_rows)
     results = measure.run_measurements(only=options.only, ctx=ctx, write=write)
     document = build_document(options, generation, results, started=started, seconds=time.perf_counter() - t0)
     if options.output:
@@ -192,7 +193,7 @@ def build_document(options: Options, generation: dict, results: list, *, started
             "target": r.target["label"],
             "metric": r.target["metric"],
             "limit": r.target["limit"],
-            "value": getattr(r, r.target["metric"]) if r.status == "ok" else None,
+            "value": measure.metric_value(r, r.target["metric"]) if r.status == "ok" else None,
             "status": r.status,
             "passed": r.passed,
         }
@@ -214,6 +215,7 @@ def build_document(options: Options, generation: dict, results: list, *, started
             "demo_scale": generation.get("parameters", {}).get("demo_scale", options.demo_scale),
             "requests": options.requests,
             "repeats": options.repeats,
+            "import_rows": options.import_rows,
             "settings": settings.SETTINGS_MODULE,
         },
         "generation": generation,

@@ -120,6 +120,43 @@ def render(document: dict, *, results_path: Path | None = None) -> str:
                 f"| `{r['name']}` | {e['clients']} | {e['requests_per_second']:,} | {e['errors']} "
                 f"| {_ms(r['p50_ms'])} | {_ms(r['p95_ms'])} | {_kb(peak)} |"
             )
+    imports = [r for r in document["measurements"] if r["status"] == "ok" and "rows_per_second" in r.get("extra", {})]
+    if imports:
+        lines += [
+            "",
+            "导入（每项在单独的子进程中运行，事务最后回滚；内存为该子进程的峰值 RSS）：",
+            "",
+            "| 测量 | 行数 | 文件 | 用时 | 其中校验 | 其中写入 | 行/秒 | 导入 / 未导入 | 内存峰值 |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for r in imports:
+            e = r["extra"]
+            file_mb = f"{e['file_mb']} MB" if "file_mb" in e else "—"
+            check = f"{e['check_seconds']} s" if "check_seconds" in e else "—"
+            insert = f"{e['insert_seconds']} s" if "insert_seconds" in e else "—"
+            kept = f"{e['imported']:,} / {e['invalid'] + e['duplicates']:,}" if "imported" in e else "—"
+            lines.append(
+                f"| `{r['name']}` | {e['rows']:,} | {file_mb} | {_ms(r['p50_ms'])} | {check} | {insert} "
+                f"| {e['rows_per_second']:,} | {kept} | {_kb(r['maxrss_kb'])} |"
+            )
+    linkage = by_name.get("linkage")
+    if linkage and linkage["status"] == "ok":
+        e = linkage["extra"]
+        kinds = "，".join(f"{kind} {value:.3f}" for kind, value in (e.get("recall_by_kind") or {}).items())
+        lines += [
+            "",
+            "查重（一次运行，子进程；对照生成器植入的重复）：",
+            "",
+            "| 在册人员 | 用时 | 其中读入 | 其中训练与打分 | 比较的对数 | 候选对 | 真实对 "
+            "| 精确率 | 召回率 | F1 | 内存峰值 |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+            f"| {e['persons']:,} | {_ms(linkage['p50_ms'])} | {e.get('load_s', '—')} s "
+            f"| {e.get('train_and_predict_s', '—')} s "
+            f"| {e['compared_pairs']:,} | {e['candidate_pairs']:,} | {e['true_pairs']:,} | {e['precision']:.3f} "
+            f"| {e['recall']:.3f} | {e['f1']:.3f} | {_kb(linkage['maxrss_kb'])} |",
+            "",
+            f"按重复类型的召回率：{kinds}。",
+        ]
     slow = (by_name.get("indicators_district") or {}).get("extra", {}).get("slowest_ms")
     if slow:
         lines += [

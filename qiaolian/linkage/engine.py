@@ -2,18 +2,17 @@
 
 The persons of a scope are streamed from the database in chunks into an in-memory DuckDB table —
 names by their search keys, identity documents and phones by their keyed hashes (blind indexes),
-never decrypted. Splink generates candidate pairs with blocking rules (so the cost grows about
-linearly with the number of persons), scores each pair field by field and adds up the match
-weights. The m/u probabilities start from priors chosen for a county registry (below); with
-enough rows the u probabilities are estimated by random sampling and the m probabilities by
-expectation maximisation, and the priors stay when training fails. Small data always uses the
-priors, so the result on test data is deterministic.
+never decrypted. Splink generates candidate pairs with tight blocking rules (equality on an ID or
+phone hash, or on a name key together with the birth date), scores each pair field by field and
+adds up the match weights. The m probabilities are set (below, with their reasons); with enough
+rows the prior is estimated from near-certain pairs, the u probabilities by random sampling, and
+the u of a shared name is its own frequency (term-frequency adjustment). Small data uses the
+values set, so the result on test data is deterministic. docs/linkage.md has the measurements.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -30,6 +29,8 @@ TRAIN_MIN_ROWS = 5000
 #: Prior probability that two random persons of the registry are the same person.
 PRIOR_MATCH = 1e-4
 CHUNK_SIZE = 2000
+#: Pairs drawn at random to estimate the u probabilities (seeded, so a run is reproducible).
+U_SAMPLE_PAIRS = 3e6
 
 COLUMNS = [
     ("unique_id", "BIGINT"),
@@ -76,15 +77,23 @@ def _comparison(name: str, levels: list[dict]) -> dict:
     return {"output_column_name": name, "comparison_description": name, "comparison_levels": levels}
 
 
-def _comparisons() -> list[dict]:
+def _comparisons(*, term_frequencies: bool = False) -> list[dict]:
+    name_exact = _level("name_key_l = name_key_r", "exact", 0.86, 0.002)
+    # homophones and typos of the same sound: 张伟 / 张玮
+    name_pinyin = _level("name_pinyin_l = name_pinyin_r", "pinyin", 0.06, 0.002)
+    if term_frequencies:
+        # likewise for a shared sound: zhang wei is common, zhong yu xiu is not
+        name_pinyin |= {"tf_adjustment_column": "name_pinyin", "tf_adjustment_weight": 1.0, "tf_minimum_u_value": 1e-6}
+        # 王芳 shared by two records says less than 钟毓秀 shared: the u of an exact name is the
+        # name's own frequency in the scope (Splink's term-frequency adjustment)
+        name_exact |= {"tf_adjustment_column": "name_key", "tf_adjustment_weight": 1.0, "tf_minimum_u_value": 1e-6}
     return [
         _comparison(
             "name",
             [
                 _level("name_key_l IS NULL OR name_key_r IS NULL", "null", null=True),
-                _level("name_key_l = name_key_r", "exact", 0.86, 0.002),
-                # homophones and typos of the same sound: 张伟 / 张玮
-                _level("name_pinyin_l = name_pinyin_r", "pinyin", 0.06, 0.002),
+                name_exact,
+                name_pinyin,
                 _level(
                     "jaro_winkler_similarity(name_pinyin_l, name_pinyin_r) >= 0.9 "
                     "OR (surname_l = surname_r AND length(name_key_l) = length(name_key_r) "
@@ -130,8 +139,10 @@ def _comparisons() -> list[dict]:
             "id_number",
             [
                 _level("id_hash_l IS NULL OR id_hash_r IS NULL", "null", null=True),
-                _level("id_hash_l = id_hash_r", "exact", 0.95, 0.00001),
-                _level("ELSE", "else", 0.05, 0.99999),
+                # a number is checked (check digit) when it is entered, so one person's two records
+                # rarely carry two different valid numbers: different numbers speak against a match
+                _level("id_hash_l = id_hash_r", "exact", 0.99, 0.00001),
+                _level("ELSE", "else", 0.01, 0.99999),
             ],
         ),
         _comparison(
@@ -178,24 +189,42 @@ def _comparisons() -> list[dict]:
     ]
 
 
+#: Candidate pairs: only pairs that share at least one of these keys are compared. Each rule is an
+#: equality join on keys that different people rarely share, so the pairs compared grow about
+#: linearly with the number of persons (a key shared by k persons gives k(k-1)/2 pairs, and k does
+#: not grow with the registry for a phone or a birth date within a surname).
 BLOCKING_RULES = [
     "l.id_hash = r.id_hash",
     "l.phone_hash = r.phone_hash",
     "l.phone_alt_hash = r.phone_hash",
     "l.phone_hash = r.phone_alt_hash",
-    "l.name_initials = r.name_initials AND l.birth_year = r.birth_year",
-    "l.birth_date = r.birth_date AND l.surname = r.surname",
-    "l.name_pinyin = r.name_pinyin",
+    "l.phone_alt_hash = r.phone_alt_hash",
+    # one name written differently (陈/陳 share the key; 张伟明/张维明 share surname and pinyin)
+    "l.surname = r.surname AND l.birth_date = r.birth_date",
+    "l.name_pinyin = r.name_pinyin AND l.birth_date = r.birth_date",
+    # month and day swapped, or one of them mistyped
+    "l.name_key = r.name_key AND l.birth_year = r.birth_year AND l.birth_md = r.birth_dm",
+    "l.name_key = r.name_key AND l.birth_year = r.birth_year AND l.birth_month = r.birth_month",
 ]
 
+#: Rules whose pairs are near-certain matches, to estimate how many duplicates the scope holds
+#: (the prior); their recall is assumed to be DETERMINISTIC_RECALL.
+DETERMINISTIC_RULES = [
+    "l.id_hash = r.id_hash",
+    "l.name_pinyin = r.name_pinyin AND l.birth_date = r.birth_date AND l.phone_hash = r.phone_hash",
+    "l.name_key = r.name_key AND l.phone_hash = r.phone_hash",
+]
+DETERMINISTIC_RECALL = 0.8
 
-def settings_dict(prior: float = PRIOR_MATCH) -> dict[str, Any]:
+
+def settings_dict(prior: float = PRIOR_MATCH, *, term_frequencies: bool = False) -> dict[str, Any]:
+    """Splink's settings; the same dictionary runs on DuckDB and on Spark."""
     return {
         "link_type": "dedupe_only",
         "unique_id_column_name": "unique_id",
         "probability_two_random_records_match": prior,
         "blocking_rules_to_generate_predictions": [{"blocking_rule": rule} for rule in BLOCKING_RULES],
-        "comparisons": _comparisons(),
+        "comparisons": _comparisons(term_frequencies=term_frequencies),
         "retain_matching_columns": False,
         "retain_intermediate_calculation_columns": False,
         "additional_columns_to_retain": ["federation_id"],
@@ -246,7 +275,13 @@ def person_rows(persons: QuerySet, *, chunk_size: int = CHUNK_SIZE) -> Iterator[
 
     def flush(rows: list[tuple]) -> Iterator[tuple]:
         countries: dict[int, set[str]] = {}
-        ties = OverseasTie.objects.filter(person_id__in=[r[0] for r in rows]).values_list("person_id", "country")
+        # the chunk is ordered by id: one index range scan, unordered (the model's default ordering
+        # joins the person to sort by name); ties of persons outside the scope are never looked up
+        ties = (
+            OverseasTie.objects.filter(person_id__gte=rows[0][0], person_id__lte=rows[-1][0])
+            .order_by()
+            .values_list("person_id", "country")
+        )
         for person_id, country in ties:
             if country:
                 countries.setdefault(person_id, set()).add(str(country))
@@ -280,35 +315,66 @@ def person_rows(persons: QuerySet, *, chunk_size: int = CHUNK_SIZE) -> Iterator[
         yield from flush(chunk)
 
 
+_ARROW_TYPES = {"BIGINT": "int64", "INTEGER": "int32", "VARCHAR": "string", "DATE": "date32"}
+#: Rows handed to DuckDB at once (one Arrow table); the database is read in CHUNK_SIZE rows.
+LOAD_BATCH = 20_000
+
+
 def _load(con, rows: Iterable[tuple], *, chunk_size: int, progress: Callable[[int], None] | None) -> int:
-    con.execute("CREATE TABLE persons (" + ", ".join(f"{name} {kind}" for name, kind in COLUMNS) + ")")
-    placeholders = ", ".join("?" for _ in COLUMNS)
-    batch: list[tuple] = []
+    """Fill the ``persons`` table from ``rows`` (in the order of ``COLUMNS``), in Arrow batches,
+    and add the derived blocking keys (birth month, month·day and day·month)."""
+    import pyarrow as pa
+
+    schema = pa.schema([(name, getattr(pa, _ARROW_TYPES[kind])()) for name, kind in COLUMNS])
+    con.execute("CREATE TABLE persons_input (" + ", ".join(f"{name} {kind}" for name, kind in COLUMNS) + ")")
     count = 0
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= chunk_size:
-            con.executemany(f"INSERT INTO persons VALUES ({placeholders})", batch)
-            count += len(batch)
-            batch = []
-            if progress:
-                progress(count)
-    if batch:
-        con.executemany(f"INSERT INTO persons VALUES ({placeholders})", batch)
+
+    def insert(batch: list[tuple]) -> None:
+        nonlocal count
+        columns = list(zip(*batch, strict=True))
+        table = pa.Table.from_arrays(
+            [pa.array(values, type=schema.field(i).type) for i, values in enumerate(columns)], schema=schema
+        )
+        con.register("persons_batch", table)
+        con.execute("INSERT INTO persons_input SELECT * FROM persons_batch")
+        con.unregister("persons_batch")
         count += len(batch)
         if progress:
             progress(count)
+
+    batch: list[tuple] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= max(chunk_size, LOAD_BATCH):
+            insert(batch)
+            batch = []
+    if batch:
+        insert(batch)
+    con.execute(
+        "CREATE TABLE persons AS SELECT *, month(birth_date) AS birth_month, "
+        "month(birth_date) * 100 + day(birth_date) AS birth_md, day(birth_date) * 100 + month(birth_date) AS birth_dm "
+        "FROM persons_input"
+    )
+    con.execute("DROP TABLE persons_input")
     return count
 
 
-def _train(linker) -> bool:
-    """Estimate u by random sampling and m by EM; keep the priors if that fails."""
+def _train(linker, count: int) -> bool:
+    """Fit the model to the scope; keep the priors if that fails.
+
+    - the prior (how likely two random persons are one) from the pairs the near-certain
+      ``DETERMINISTIC_RULES`` find: it falls as 1/N, so a large registry asks for more evidence;
+    - u (how often different persons agree by chance) by random sampling, seeded;
+    - m (how often one person's two records agree) stays as set in ``_comparisons``: EM on this
+      data learnt that a shared common name is strong evidence (the "王芳" problem, thousands of
+      false pairs), while m is well known from the kinds of errors registries make.
+    """
     try:
-        linker.training.estimate_u_using_random_sampling(max_pairs=1e6, seed=42)
-        linker.training.estimate_parameters_using_expectation_maximisation(
-            "l.name_initials = r.name_initials AND l.birth_year = r.birth_year"
-        )
-        linker.training.estimate_parameters_using_expectation_maximisation("l.birth_date = r.birth_date")
+        linker.training.estimate_probability_two_random_records_match(DETERMINISTIC_RULES, recall=DETERMINISTIC_RECALL)
+        settings = linker._settings_obj  # where Splink keeps the estimate (it has no public setter)
+        if not settings._probability_two_random_records_match:  # no near-certain pair at all
+            settings._probability_two_random_records_match = 2 / (count * (count - 1))
+        linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=42)
         return True
     except Exception:  # training is an improvement, never a requirement
         logger.warning("linkage: training failed, using the prior m/u probabilities", exc_info=True)
@@ -351,7 +417,10 @@ def link_rows(
     chunk_size: int = CHUNK_SIZE,
     progress: Callable[[str, int], None] | None = None,
 ) -> LinkageResult:
-    """Score the candidate pairs among ``rows`` (tuples in the order of ``COLUMNS``)."""
+    """Score the candidate pairs among ``rows`` (tuples in the order of ``COLUMNS``).
+
+    ``comparisons`` in the result is the number of pairs the blocking rules produced and the model
+    scored; ``pairs`` are those with a match probability ≥ ``threshold``."""
     import duckdb
     from splink import DuckDBAPI, Linker
 
@@ -360,30 +429,26 @@ def link_rows(
         count = _load(con, rows, chunk_size=chunk_size, progress=(lambda n: progress("load", n)) if progress else None)
         if count < 2:
             return LinkageResult(persons=count, comparisons=0, pairs=[], trained=False)
-        settings = settings_dict()
-        db_api = DuckDBAPI(con)
-        linker = Linker(db_api.register("persons"), settings, log_level=logging.WARNING)
-        trained = False
-        if train if train is not None else count >= TRAIN_MIN_ROWS:
-            trained = _train(linker)
         if progress:
             progress("predict", count)
-        weight_floor = math.log2(threshold / (1 - threshold)) if 0 < threshold < 1 else None
-        predictions = linker.inference.predict(threshold_match_weight=weight_floor)
+        do_train = train if train is not None else count >= TRAIN_MIN_ROWS
+        settings = settings_dict(term_frequencies=do_train)
+        db_api = DuckDBAPI(con)
+        linker = Linker(db_api.register("persons"), settings, log_level=logging.WARNING)
+        trained = _train(linker, count) if do_train else False
+        predictions = linker.inference.predict(warning_mode="never")  # the m values are set on purpose
+        table = predictions.physical_name
+        compared = int(con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
         names = [c["output_column_name"] for c in settings["comparisons"]]
         query = (
             "SELECT p.unique_id_l, p.unique_id_r, p.federation_id_l, p.federation_id_r, p.match_weight, "
-            f"p.match_probability, {_label_sql(settings)} FROM {predictions.physical_name} p "
+            f"p.match_probability, {_label_sql(settings)} FROM {table} p "
             "JOIN persons l ON l.unique_id = p.unique_id_l JOIN persons r ON r.unique_id = p.unique_id_r "
-            "ORDER BY p.unique_id_l, p.unique_id_r"
+            "WHERE p.match_probability >= ? ORDER BY p.unique_id_l, p.unique_id_r"
         )
         pairs: list[CandidatePair] = []
-        compared = 0
-        for values in con.execute(query).fetchall():
+        for values in con.execute(query, [threshold]).fetchall():
             id_l, id_r, fed_l, fed_r, weight, probability = values[:6]
-            compared += 1
-            if probability < threshold:
-                continue
             (a, fa), (b, fb) = sorted([(int(id_l), int(fed_l)), (int(id_r), int(fed_r))])
             pairs.append(
                 CandidatePair(

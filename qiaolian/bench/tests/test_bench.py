@@ -187,6 +187,46 @@ def test_search_is_measured_with_queries_taken_from_the_registry(generated):
     assert by_name["baseline_person_get"].status == "ok" and by_name["baseline_person_get"].p50_ms > 0
 
 
+def test_import_is_measured_against_copy_and_leaves_the_registry_as_it_was(generated):
+    ctx = measure.Context(import_rows=120, isolate=False)
+    names = ["import_copy", "import_csv", "import_xlsx"]
+    by_name = {r.name: r for r in measure.run_measurements(only=names, ctx=ctx)}
+    for name in names:
+        result = by_name[name]
+        assert result.status == "ok", result.detail
+        assert result.extra["rows"] == 120 and result.extra["rows_per_second"] > 0 and result.maxrss_kb > 0
+    for name in ("import_csv", "import_xlsx"):
+        extra = by_name[name].extra
+        # every generated row is a new, valid person: read, checked and inserted, then rolled back
+        assert extra["imported"] == extra["valid"] == 120, extra["first_issues"]
+        assert extra["invalid"] == extra["duplicates"] == 0
+    assert by_name["import_csv"].target["label"].startswith("≥") and by_name["import_csv"].passed is not None
+    assert Person.objects.count() == N
+
+
+def test_linkage_is_measured_against_the_planted_duplicates(generated, tmp_path):
+    ctx = measure.Context(isolate=False)
+    by_name = {r.name: r for r in measure.run_measurements(only=["linkage", "linkage_accuracy"], ctx=ctx)}
+    linkage, accuracy = by_name["linkage"], by_name["linkage_accuracy"]
+    assert linkage.status == "ok", linkage.detail
+    assert linkage.extra["persons"] == Person.objects.filter(is_archived=False).count() > 0
+    assert linkage.extra["true_pairs"] == 6
+    assert linkage.extra["compared_pairs"] >= linkage.extra["candidate_pairs"] > 0
+    assert 0 < linkage.extra["f1"] <= 1 and set(linkage.extra["recall_by_kind"]) <= {
+        "typo", "traditional", "swapped_date", "missing_id", "changed_phone"
+    }  # fmt: skip
+    assert linkage.passed is True  # 300 persons in well under five minutes
+    assert accuracy.status == "ok" and accuracy.extra["f1"] == linkage.extra["f1"]
+    assert accuracy.passed == (linkage.extra["f1"] >= 0.95)
+    document = {
+        "started_at": "now", "seconds": 1, "machine": {}, "row_counts": {},
+        "parameters": {"persons": N, "participations": 5, "seed": 7, "demo_scale": 0},
+        "measurements": [r.as_dict() for r in (linkage, accuracy)],
+    }  # fmt: skip
+    text = summary.render(document)
+    assert "查重" in text and f"{linkage.extra['f1']:.3f}" in text
+
+
 def test_unavailable_measurement_is_reported_not_raised(db, monkeypatch):
     def missing(ctx, result):
         raise measure.NotAvailable("not yet")

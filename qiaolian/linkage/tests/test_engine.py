@@ -92,3 +92,88 @@ def test_engine_with_fewer_than_two_persons_finds_nothing(jinshan):
     PersonFactory(federation=jinshan.zhujing)
     result = engine.link_persons(Person.objects.all())
     assert result.pairs == [] and result.persons == 1
+
+
+def test_common_name_with_other_birth_date_is_not_even_compared(jinshan):
+    fed = jinshan.zhujing
+    PersonFactory(federation=fed, name="王芳", birth_date=dt.date(1970, 1, 5), sex="F", phone="+8613800000011")
+    PersonFactory(federation=fed, name="王芳", birth_date=dt.date(1975, 8, 30), sex="F", phone="+8613800000012")
+    result = engine.link_persons(Person.objects.all())
+    assert result.comparisons == 0 and result.pairs == []
+
+
+def test_swapped_month_and_day_with_same_name_and_phone_is_a_pair(jinshan):
+    fed = jinshan.zhujing
+    a = PersonFactory(federation=fed, name="刘建国", birth_date=dt.date(1950, 3, 11), phone="+8613800000021")
+    b = PersonFactory(
+        federation=fed, name="刘建国", birth_date=dt.date(1950, 11, 3), phone="+8613800000021", id_number=""
+    )
+    result = engine.link_persons(Person.objects.all())
+    (pair,) = result.pairs
+    assert {pair.person_a_id, pair.person_b_id} == {a.pk, b.pk}
+    assert {"name_exact", "birth_swapped", "phone"} <= set(pair.reasons)
+
+
+def test_comparisons_count_every_scored_pair_not_only_those_reported(jinshan):
+    fed = jinshan.zhujing
+    # same surname and birth date (a block), otherwise different people: compared, not reported
+    PersonFactory(federation=fed, name="李伟", birth_date=dt.date(1960, 2, 2), sex="M")
+    PersonFactory(federation=fed, name="李秀英", birth_date=dt.date(1960, 2, 2), sex="F")
+    result = engine.link_persons(Person.objects.all())
+    assert result.comparisons == 1 and result.pairs == []
+
+
+def _synthetic_rows(count: int) -> tuple[list[tuple], set[frozenset[int]], set[frozenset[int]]]:
+    """``count`` persons (a tenth of them named 王芳) and planted copies: (rows, true pairs, namesake
+    pairs born the same day with their own ID numbers)."""
+    import random
+
+    from qiaolian.core.text import initials_key, pinyin_key
+
+    rng = random.Random(7)
+    surnames, given = (
+        "赵钱孙李周吴郑冯陈褚卫蒋沈韩杨朱秦尤许何吕施张孔曹严华金魏陶姜",
+        "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华",
+    )
+    rows, truth, namesakes = [], set(), set()
+    by_key: dict[tuple[str, dt.date], int] = {}
+
+    def row(pid: int, name: str, birth: dt.date, sex: str, id_hash, phone) -> tuple:
+        return (pid, 1, name, pinyin_key(name), initials_key(name), name[0], None, birth, birth.year, sex,
+                id_hash, phone, None, None, None)  # fmt: skip
+
+    for pid in range(1, count + 1):
+        name = "王芳" if pid % 10 == 0 else rng.choice(surnames) + rng.choice(given) + rng.choice(given)
+        birth = dt.date(1940, 1, 1) + dt.timedelta(days=rng.randrange(365 * 60))
+        sex = rng.choice("MF")
+        rows.append(row(pid, name, birth, sex, f"id{pid}", f"ph{pid}"))
+        other = by_key.setdefault((name, birth), pid)
+        if other != pid:
+            namesakes.add(frozenset((other, pid)))
+        if pid % 50 == 0:  # a copy without ID number, same phone, the month and day swapped if they can be
+            copy = count + pid
+            swapped = dt.date(birth.year, birth.day, birth.month) if birth.day <= 12 else birth
+            rows.append(row(copy, name, swapped, sex, None, f"ph{pid}"))
+            truth.add(frozenset((pid, copy)))
+    return rows, truth, namesakes
+
+
+def test_trained_model_finds_copies_and_not_common_namesakes():
+    rows, truth, namesakes = _synthetic_rows(6000)
+    result = engine.link_rows(rows, train=True)
+    found = {frozenset((p.person_a_id, p.person_b_id)) for p in result.pairs}
+    assert result.trained
+    assert truth <= found
+    assert not (namesakes & found)
+    assert len(found - truth) <= len(truth) // 20
+    # the blocking compares a few pairs per person, not every 王芳 with every other
+    assert result.comparisons < 3 * len(rows)
+
+
+def test_training_without_any_near_certain_pair_still_scores():
+    rows, _truth, _namesakes = _synthetic_rows(6000)
+    originals = [r for r in rows if r[0] <= 6000]  # no copies: no pair shares name and phone
+    result = engine.link_rows(originals, train=True)
+    assert result.trained
+    assert result.comparisons > 0
+    assert all(0 <= p.match_probability <= 1 for p in result.pairs)

@@ -29,6 +29,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--requests", type=int, default=30, help="每个页面计时的请求数（默认 30）")
         parser.add_argument("--repeats", type=int, default=3, help="慢操作（回顾、全部指标）的重复次数（默认 3）")
+        parser.add_argument("--import-rows", type=int, default=0, help="导入测量所用表格的行数（默认与人数相同）")
         parser.add_argument("--list", action="store_true", help="列出可用的测量后退出")
 
     def handle(self, *args, **o) -> None:
@@ -64,6 +65,7 @@ class Command(BaseCommand):
             demo_scale=o["demo_scale"],
             requests=o["requests"],
             repeats=o["repeats"],
+            import_rows=o["import_rows"] or o["persons"],
         )
 
         def write(line: str) -> None:
