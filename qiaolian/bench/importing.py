@@ -9,10 +9,10 @@ own (``ru_maxrss`` of the child), and inside a transaction that is rolled back, 
 registry the other measurements read is left as it was:
 
 - ``import_copy``: the floor: ``COPY`` of the CSV into a table of text columns;
-- ``import_csv`` / ``import_xlsx``: ``importing.check_rows`` over the file (read, normalized,
-  every row through ``PersonForm``, ID numbers looked up in the registry, candidates at entry
-  time) and the valid persons inserted with ``persons_bulk_create`` (encryption, blind index,
-  search keys), which is the import's commit.
+- ``import_csv`` / ``import_xlsx``: ``importing.commit_rows``, the import's commit: the file
+  read, every row normalized and validated through ``PersonForm``, ID numbers and entry-time
+  candidates looked up in the registry a chunk at a time, and each chunk's valid persons
+  inserted with ``persons_bulk_create`` (encryption, blind index, search keys) as it is read.
 """
 
 from __future__ import annotations
@@ -151,22 +151,17 @@ def import_measurement(kind: str) -> Callable[[Context, Result], None]:
         def work() -> dict:
             from qiaolian.accounts.models import User
             from qiaolian.registry import importing
-            from qiaolian.registry.services import persons_bulk_create
 
             actor = User.objects.get(username="admin")
             started = time.perf_counter()
             table = importing.read_table(path.read_bytes(), path.name)
-            outcome = importing.check_rows(table=table, actor=actor, keep_persons=True)
-            checked = time.perf_counter()
-            imported = persons_bulk_create(actor=actor, persons=outcome.persons)
-            done = time.perf_counter()
+            outcome, imported = importing.commit_rows(table=table, actor=actor)  # as the commit does
             return {
-                "seconds": done - started,
-                "check_seconds": round(checked - started, 1),
-                "insert_seconds": round(done - checked, 1),
+                "seconds": time.perf_counter() - started,
                 "valid": outcome.valid,
                 "invalid": outcome.invalid,
                 "duplicates": outcome.duplicates,
+                "warned": outcome.warned,
                 "imported": imported,
                 "file_mb": round(path.stat().st_size / 2**20, 1),
                 "first_issues": [

@@ -126,17 +126,15 @@ def render(document: dict, *, results_path: Path | None = None) -> str:
             "",
             "导入（每项在单独的子进程中运行，事务最后回滚；内存为该子进程的峰值 RSS）：",
             "",
-            "| 测量 | 行数 | 文件 | 用时 | 其中校验 | 其中写入 | 行/秒 | 导入 / 未导入 | 内存峰值 |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "| 测量 | 行数 | 文件 | 用时 | 行/秒 | 导入 / 未导入 | 内存峰值 |",
+            "|---|---:|---:|---:|---:|---:|---:|",
         ]
         for r in imports:
             e = r["extra"]
             file_mb = f"{e['file_mb']} MB" if "file_mb" in e else "—"
-            check = f"{e['check_seconds']} s" if "check_seconds" in e else "—"
-            insert = f"{e['insert_seconds']} s" if "insert_seconds" in e else "—"
             kept = f"{e['imported']:,} / {e['invalid'] + e['duplicates']:,}" if "imported" in e else "—"
             lines.append(
-                f"| `{r['name']}` | {e['rows']:,} | {file_mb} | {_ms(r['p50_ms'])} | {check} | {insert} "
+                f"| `{r['name']}` | {e['rows']:,} | {file_mb} | {_ms(r['p50_ms'])} "
                 f"| {e['rows_per_second']:,} | {kept} | {_kb(r['maxrss_kb'])} |"
             )
     linkage = by_name.get("linkage")

@@ -40,6 +40,7 @@ import os
 import re
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache, partial
 from typing import Any
@@ -50,7 +51,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import models, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.models import QuerySet
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
@@ -423,7 +424,9 @@ class _PersonFormPool:
     - the code-list fields (countries above all) re-normalize their lazy choices on every check:
       the prototype holds them as a list, the same choices;
     - the federation field looks its value up among the same federations, read once per file
-      instead of one query per row, with the field's own error for a value not among them."""
+      instead of one query per row, with the field's own error for a value not among them;
+    - the ID number is not looked up in the registry row by row: ``RowChecker`` has looked up
+      the chunk's numbers in one query, and a row with a registered number never reaches the form."""
 
     def __init__(self, federations: QuerySet[Federation]):
         form = PersonForm(data={}, federations=federations)
@@ -444,6 +447,7 @@ class _PersonFormPool:
                 ) from None
 
         federation_field.to_python = federation_to_python
+        form.looks_up_id_numbers = False  # RowChecker looks them up per chunk (existing_hashes)
         self._prototype = form
 
     def bind(self, data: dict[str, Any]) -> PersonForm:
@@ -691,13 +695,16 @@ def check_rows(
     keep_rejected: bool = False,
     default_federation: int | None = None,
     progress: Callable[[int], None] | None = None,
+    on_persons: Callable[[list[Person]], None] | None = None,
 ) -> CheckOutcome:
     """Check every data row of ``table`` for ``actor``, a chunk of rows at a time (the file is
     streamed, not held). Rows in ``known_issues`` (the preview's verdict, at commit) keep their
     issues unchecked, so a commit never imports a row the preview listed. With ``keep_persons``
     the persons of the valid rows are built too (not saved); with ``keep_rejected`` the rows not
     imported are kept for the rejects workbook. Valid rows that may be persons already in the
-    registry are valid all the same; their warnings are in ``outcome.warnings``."""
+    registry are valid all the same; their warnings are in ``outcome.warnings``. With
+    ``on_persons``, the persons of each chunk's valid rows are built and handed to it (and not
+    kept): the commit inserts them chunk by chunk, so memory does not grow with the file."""
     known = known_issues or {}
     checker = RowChecker(actor=actor, default_federation=default_federation)
     outcome = CheckOutcome()
@@ -711,6 +718,7 @@ def check_rows(
             else:
                 checked.append((row, *checker.check(prepared[row.ref])))
         warnings = checker.duplicate_warnings([(row, form) for row, _issues, form in checked if form is not None])
+        built: list[Person] = []
         for row, issues, form in checked:
             outcome.total += 1
             if form is not None:
@@ -718,9 +726,9 @@ def check_rows(
                 if row.ref in warnings:
                     outcome.warnings[row.ref] = warnings[row.ref]
                     outcome.warned += 1
-                if keep_persons:
+                if keep_persons or on_persons is not None:
                     person_data = {**form.person_data(), "source": c.Source.IMPORT}
-                    outcome.persons.append(Person(created_by=actor, **person_data))
+                    built.append(Person(created_by=actor, **person_data))
             else:
                 outcome.issues[row.ref] = issues
                 if keep_rejected:
@@ -731,9 +739,45 @@ def check_rows(
                     outcome.invalid += 1
             if progress is not None and outcome.total % PROGRESS_EVERY == 0:
                 progress(outcome.total)
+        if on_persons is not None:
+            on_persons(built)
+        elif keep_persons:
+            outcome.persons.extend(built)
     if progress is not None:
         progress(outcome.total)
     return outcome
+
+
+def commit_rows(
+    *,
+    table: Table,
+    actor,
+    batch: ImportBatch | None = None,
+    known_issues: dict[RowRef, list[RowIssue]] | None = None,
+    default_federation: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[CheckOutcome, int]:
+    """Check every row again and insert the valid ones chunk by chunk, as the rows are read; the
+    outcome (rows not imported kept for the rejects workbook) and the number inserted. The
+    caller holds the transaction: all the rows or none."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("commit_rows() needs the caller's transaction")
+    imported = 0
+
+    def insert(persons: list[Person]) -> None:
+        nonlocal imported
+        imported += persons_bulk_create(actor=actor, persons=persons, batch=batch)
+
+    outcome = check_rows(
+        table=table,
+        actor=actor,
+        known_issues=known_issues,
+        keep_rejected=True,
+        default_federation=default_federation,
+        progress=progress,
+        on_persons=insert,
+    )
+    return outcome, imported
 
 
 # The rejects workbook and the template ---------------------------------------------------------
@@ -989,6 +1033,27 @@ def _progress_writer(batch_id: int) -> Callable[[int], None]:
     return write
 
 
+@contextmanager
+def _side_progress(batch_id: int) -> Iterator[Callable[[int], None] | None]:
+    """Progress of a commit, whose transaction hides its own writes until the end: on
+    PostgreSQL written through a connection of its own (committed at once, so the page shows
+    it); on SQLite, whose one writer is the commit itself, not written until the end."""
+    if connections[DEFAULT_DB_ALIAS].vendor != "postgresql":
+        yield None
+        return
+    side = connections.create_connection(DEFAULT_DB_ALIAS)
+    table = ImportBatch._meta.db_table
+
+    def write(done: int) -> None:
+        with side.cursor() as cursor:
+            cursor.execute(f"UPDATE {table} SET processed_rows = %s WHERE id = %s", [done, batch_id])
+
+    try:
+        yield write
+    finally:
+        side.close()
+
+
 def _issue_rows(batch: ImportBatch, outcome: CheckOutcome) -> list[ImportIssue]:
     """The rows not imported, then the rows imported with warnings, each in file order."""
     return [
@@ -1139,18 +1204,16 @@ def import_batch_commit(*, batch_id: int, actor_id: int) -> ImportBatch:
         _require_importer(actor)
         require_in_scope(actor, batch.federation_id)
         table = batch_table(batch)
-        outcome = check_rows(
-            table=table,
-            actor=actor,
-            known_issues=_stored_issues(batch),
-            keep_persons=True,
-            keep_rejected=True,
-            default_federation=_default_federation(batch),
-            progress=_progress_writer(batch_id),
-        )
-        rejects = rejects_workbook(table, outcome) if outcome.issues else b""
-        with transaction.atomic():
-            imported = persons_bulk_create(actor=actor, persons=outcome.persons, batch=batch)
+        with transaction.atomic(), _side_progress(batch_id) as progress:
+            outcome, imported = commit_rows(
+                table=table,
+                actor=actor,
+                batch=batch,
+                known_issues=_stored_issues(batch),
+                default_federation=_default_federation(batch),
+                progress=progress,
+            )
+            rejects = rejects_workbook(table, outcome) if outcome.issues else b""
             audit_record(
                 actor=actor,
                 action=Action.IMPORT,
