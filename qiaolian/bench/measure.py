@@ -562,7 +562,10 @@ def run_measurements(
 def describe(result: Result) -> str:
     if result.status != "ok":
         return f"{result.status} ({result.detail})"
-    text = f"p50 {result.p50_ms} ms, p95 {result.p95_ms} ms, max {result.max_ms} ms, n={result.samples}"
+    if result.p50_ms is None:  # a figure that is not a time (the linkage's F1)
+        text = ", ".join(f"{k} {v}" for k, v in result.extra.items() if isinstance(v, int | float))
+    else:
+        text = f"p50 {result.p50_ms} ms, p95 {result.p95_ms} ms, max {result.max_ms} ms, n={result.samples}"
     if result.queries is not None:
         text += f", {result.queries} queries"
     if result.passed is not None:
