@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from qiaolian.core.fields import ExactKeyField
 from qiaolian.core.jurisdiction import ScopedManager
 from qiaolian.core.models import Recorded
 from qiaolian.core.projects import Project
@@ -203,7 +204,7 @@ class Registration(models.Model):
     name = models.CharField(_("姓名"), max_length=60)
     organization = models.CharField(_("单位"), max_length=120, blank=True)
     role = models.CharField(_("角色"), max_length=12, choices=Role.choices, default=Role.PARTICIPANT)
-    participant_key = models.CharField(max_length=200, editable=False, db_index=True)
+    participant_key = ExactKeyField(max_length=200, editable=False, db_index=True)
     code = models.CharField(_("签到码"), max_length=12, unique=True, editable=False)
     account = models.ForeignKey(
         settings.AUTH_USER_MODEL,

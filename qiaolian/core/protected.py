@@ -14,6 +14,7 @@ from typing import Any
 from django.db import models
 
 from qiaolian.core import crypto
+from qiaolian.core.fields import NoPatternIndexMixin
 from qiaolian.core.masking import mask
 
 
@@ -136,7 +137,7 @@ class ProtectedField(models.TextField):
         return super().formfield(**kwargs)
 
 
-class BlindIndexField(models.CharField):
+class BlindIndexField(NoPatternIndexMixin, models.CharField):
     """HMAC (hex) of the protected field ``source``, computed when the row is saved, indexed for
     exact lookup. A value loaded from the database and not changed keeps its stored hash."""
 

@@ -12,6 +12,9 @@ from qiaolian.demo import build_demo
 from qiaolian.orgs.models import Federation
 
 DEMO_SCALE = 0.03
+# The queries of one dashboard page, whatever the number of records: about 40 figures, each one
+# query (on PostgreSQL a distinct count through the activities reads their cells in one more).
+DASHBOARD_QUERIES = 42
 DEMO_SEED = 2017
 
 

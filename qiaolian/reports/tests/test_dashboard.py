@@ -19,6 +19,7 @@ from qiaolian.registry.tests.factories import OverseasTieFactory, PersonFactory
 from qiaolian.reports import dashboard as dash
 from qiaolian.reports import services
 from qiaolian.reports.indicators import indicator_value
+from qiaolian.reports.tests.conftest import DASHBOARD_QUERIES
 from qiaolian.reports.tests.factories import activity as _activity
 
 pytestmark = pytest.mark.django_db
@@ -184,14 +185,14 @@ def test_each_chart_exports_its_figures_as_xlsx(client, jinshan, towns):
 def test_the_dashboard_runs_a_bounded_number_of_queries(client, jinshan, towns, django_assert_max_num_queries):
     client.force_login(jinshan.user("admin"))
     client.get(reverse("reports:dashboard"), P5)  # warm up (sessions, content types)
-    with django_assert_max_num_queries(40):
+    with django_assert_max_num_queries(DASHBOARD_QUERIES):
         response = client.get(reverse("reports:dashboard"), P5)
     assert response.status_code == 200
     # more towns and records do not add queries: no loop over towns or months
     for n in range(6):
         PersonFactory(federation=jinshan.shihua, category="returnee")
         _activity(jinshan, jinshan.shihua, f"活动{n}", _at(2019, n + 1, 3, 9))
-    with django_assert_max_num_queries(40):
+    with django_assert_max_num_queries(DASHBOARD_QUERIES):
         client.get(reverse("reports:dashboard"), P5)
 
 

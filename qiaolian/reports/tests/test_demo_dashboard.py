@@ -12,7 +12,7 @@ from django.urls import reverse
 from qiaolian.demo.plans import FIFTH_TITLE, SIXTH_TITLE
 from qiaolian.reports.indicators import indicator_value
 from qiaolian.reports.models import PlanTarget, WorkPlan
-from qiaolian.reports.tests.conftest import demo_federation
+from qiaolian.reports.tests.conftest import DASHBOARD_QUERIES, demo_federation
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,7 @@ P5 = {"from": "2018-01-01", "to": "2022-12-31"}
 def test_demo_dashboard_matches_the_indicators_and_drills_down(client, admin, django_assert_max_num_queries):
     client.force_login(admin)
     client.get(reverse("reports:dashboard"), P5)
-    with django_assert_max_num_queries(40):
+    with django_assert_max_num_queries(DASHBOARD_QUERIES):
         response = client.get(reverse("reports:dashboard"), P5)
     assert response.status_code == 200
     district = demo_federation("district")

@@ -151,3 +151,23 @@ def test_postgres_enterprise_and_title_conditions_can_use_the_search_indexes():
     assert "search_search_titlekey_key_trgm" in plan
     plan = _plan(TitleKey.objects.filter(contains_q(TitleKey, "pinyin", "chaiqian")).values("pk"))
     assert "search_search_titlekey_pinyin_trgm" in plan
+
+
+@postgres_only
+def test_search_keys_and_blind_indexes_have_one_index_each_and_prefixes_and_hashes_use_it():
+    """No varchar_pattern_ops twin (core.fields.NoPatternIndexMixin), and the one plain index
+    still serves a prefix range (collation "C") and an exact hash lookup."""
+    from qiaolian.core.fields import prefix_q
+
+    with connection.cursor() as cursor:
+        tables = ("registry_person", "activities_registration")
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = ANY(%s)", [list(tables)])
+        defs = [row[0] for row in cursor.fetchall()]
+    columns = ("name_key", "name_pinyin", "name_initials", "id_number_hash", "phone_hash", "phone_alt_hash")
+    for column in (*columns, "participant_key"):
+        on_column = [d for d in defs if f"({column}" in d and "gin" not in d]
+        assert on_column and not any("pattern_ops" in d for d in on_column), column
+    plan = _plan(Person.objects.filter(prefix_q("name_initials", "zw")).values("pk"))
+    assert "name_initials" in plan and "Seq Scan" not in plan
+    plan = _plan(Person.objects.filter(phone_hash="0" * 64).values("pk"))
+    assert "phone_hash" in plan and "Seq Scan" not in plan
