@@ -476,20 +476,16 @@ REGISTRY: list[Spec] = [
         elsewhere("importing", "measure_copy"),
         group="import",
     ),
-    Spec(
-        "import_csv",
-        "侨情人员导入 .csv：读取、逐行校验（PersonForm）、查重、写入",
-        elsewhere("importing", "import_measurement", "csv"),
-        baseline="import_copy",
-        target=IMPORT_TARGET,
-        group="import",
-    ),
-    Spec(
-        "import_xlsx",
-        "侨情人员导入 .xlsx：读取、逐行校验（PersonForm）、查重、写入",
-        elsewhere("importing", "import_measurement", "xlsx"),
-        baseline="import_copy",
-        group="import",
+    *(
+        Spec(
+            f"import_{kind}",
+            f"侨情人员导入 .{kind}：读取、逐行校验（PersonForm）、查重、写入",
+            elsewhere("importing", "import_measurement", kind),
+            baseline="import_copy",
+            target=target,
+            group="import",
+        )
+        for kind, target in (("csv", IMPORT_TARGET), ("xlsx", None))  # the target is set for CSV
     ),
     Spec(
         "linkage",
