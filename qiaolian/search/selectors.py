@@ -13,12 +13,17 @@ How a query matches (docs/search.md):
 - Latin letters → the start of the pinyin initials (``zw``), anywhere in the full pinyin
   (``zhangwei``) or the foreign name.
 
-Each kind returns at most ``limit`` rows and a count capped at ``COUNT_CAP`` ("100+"), both
-served by indexes (``indexes.py``)."""
+Names (Chinese or Latin) of persons and enterprises are looked up in stages — the exact key,
+then prefixes in the key's index order, then anywhere only if the page is still not full — so a
+common name or syllable never reads all its matches (``_name_stages``). Each kind returns at most
+``limit`` rows and a count capped at ``COUNT_CAP`` ("100+"), every query LIMITed and served by
+indexes (``indexes.py``)."""
 
 from __future__ import annotations
 
 import contextlib
+import functools
+import operator
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,13 +34,12 @@ from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Length
 from django.utils.translation import gettext_lazy as _
 
 from qiaolian.core.fields import prefix_q
 from qiaolian.core.masking import Kind
 from qiaolian.core.protected import lookup_hash
-from qiaolian.core.text import has_han, search_key
+from qiaolian.core.text import PREFIX_END, has_han, search_key
 from qiaolian.core.validators import normalize_document_number, parse_phone, parse_resident_id
 from qiaolian.search.indexes import GRAMS_FUNCTION, SOURCE_BY_TABLE
 from qiaolian.search.models import KeyKind, TitleKey
@@ -186,30 +190,114 @@ class KindResult:
         return f"{COUNT_CAP}+" if self.count_is_capped else str(self.count)
 
 
-def _persons(user, q: ParsedQuery) -> tuple[QuerySet, Callable] | None:
+# Staged lookups --------------------------------------------------------------------------------
+#
+# A name query (Chinese or Latin) on persons and enterprises runs in stages, closest first, and
+# stops as soon as the page is full, so no query reads every match of a common name or syllable:
+#   0. exact: the key equals the query (name_key == 张伟, initials == zw, pinyin == zhangwei);
+#   1. prefix: the key starts with the query, taken in the order of the key's own btree index
+#      (a range scan with LIMIT: 张伟明 after 张伟, zwh after zw);
+#   2. contains: the query anywhere in the key (trigram / gram GIN, FTS5 on SQLite), only when the
+#      earlier stages did not fill the page, in whatever order the index returns them.
+# Each stage excludes what the earlier stages matched; the page is then shown stage by stage,
+# closest names first within a stage. The page is one UNION ALL of the stages (each LIMITed, in
+# its index order) under an outer LIMIT, and the count the same union under LIMIT COUNT_CAP + 1:
+# the database runs the branches in turn and stops at the limit, so a later stage (the trigram
+# scan above all) is not even started once earlier stages reach it.
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One step of a lookup: its condition, the index order its rows are taken in (empty: any
+    order, the page is sorted afterwards) and its rank (stages of one rank show together)."""
+
+    cond: Q
+    order: tuple = ()
+    rank: int = 0
+
+
+@dataclass
+class Lookup:
+    """What a kind runs: its scoped queryset, its stages in order, the row → hit function and
+    how the page is sorted within a rank (``None``: the stage's own SQL order)."""
+
+    queryset: QuerySet
+    stages: list[Stage]
+    to_hit: Callable
+    page_order: Callable | None = None
+    _stage_querysets: dict[int, QuerySet] = field(default_factory=dict, repr=False)
+
+    def stage_qs(self, index: int) -> QuerySet:
+        """Stage ``index`` without the rows of any earlier stage (so every row belongs to one
+        stage); built once for the page and the count."""
+        if index not in self._stage_querysets:
+            qs = self.queryset.filter(self.stages[index].cond)
+            earlier = [stage.cond for stage in self.stages[:index]]
+            if earlier:
+                qs = qs.exclude(functools.reduce(operator.or_, earlier))
+            self._stage_querysets[index] = qs
+        return self._stage_querysets[index]
+
+
+def _after_q(column: str, value: str) -> Q:
+    """``column`` starts with ``value`` and is longer: a prefix range without the exact key."""
+    return Q(**{f"{column}__gt": value, f"{column}__lt": value + PREFIX_END})
+
+
+def _name_stages(model: type[models.Model], q: ParsedQuery, *, foreign: bool = False) -> list[Stage]:
+    """The staged lookup of a name query on a table carrying ``name_key``, ``name_pinyin``,
+    ``name_initials`` (and ``foreign_name_key`` when ``foreign``). The stages together match
+    exactly what docs/search.md says a query matches: Chinese anywhere in the name; Latin at the
+    start of the initials or the foreign name, or (3+ letters) anywhere in the pinyin or the
+    foreign name."""
+    if q.han:
+        return [
+            Stage(Q(name_key=q.han), rank=0),
+            Stage(_after_q("name_key", q.han), order=("name_key",), rank=1),
+            Stage(contains_q(model, "name_key", q.han), rank=2),
+        ]
+    text = q.latin
+    long_enough = len(text) >= 3
+    exact = Q(name_initials=text)
+    if long_enough:
+        exact |= Q(name_pinyin=text)
+    if foreign:
+        exact |= Q(foreign_name_key=text)
+    stages = [Stage(exact, rank=0), Stage(_after_q("name_initials", text), order=("name_initials",), rank=1)]
+    if long_enough:
+        stages.append(Stage(_after_q("name_pinyin", text), order=("name_pinyin",), rank=1))
+    if foreign:
+        stages.append(Stage(_after_q("foreign_name_key", text), order=("foreign_name_key",), rank=1))
+    if long_enough:
+        contains = contains_q(model, "name_pinyin", text)
+        if foreign:
+            contains |= contains_q(model, "foreign_name_key", text)
+        stages.append(Stage(contains, rank=2))
+    return stages
+
+
+def _closest_first(row) -> tuple:
+    return (len(row.name_key), row.name_pinyin, row.pk)
+
+
+def _persons(user, q: ParsedQuery) -> Lookup | None:
     from qiaolian.registry.models import Person
     from qiaolian.registry.selectors import person_scope
 
     if not user.has_perm("registry.view_person"):
         return None
-    qs = person_scope(user=user)
+    qs = person_scope(user=user).select_related("federation")
     if q.id_hash or q.phone_hash:
         cond = Q(pk__in=[])
         if q.id_hash:
             cond |= Q(id_number_hash=q.id_hash)
         if q.phone_hash:
             cond |= Q(phone_hash=q.phone_hash) | Q(phone_alt_hash=q.phone_hash)
-        qs = qs.filter(cond)
-    elif q.han:
-        qs = qs.filter(contains_q(Person, "name_key", q.han))
-    elif q.latin:
-        cond = prefix_q("name_initials", q.latin) | prefix_q("foreign_name_key", q.latin)
-        if len(q.latin) >= 3:
-            cond |= contains_q(Person, "name_pinyin", q.latin) | contains_q(Person, "foreign_name_key", q.latin)
-        qs = qs.filter(cond)
+        stages = [Stage(cond)]
+    elif q.han or q.latin:
+        stages = _name_stages(Person, q, foreign=True)
     else:
         return None
-    qs = qs.order_by(Length("name_key"), "name_pinyin", "id").select_related("federation")
 
     def hit(p) -> Hit:
         detail = " · ".join(
@@ -220,10 +308,10 @@ def _persons(user, q: ParsedQuery) -> tuple[QuerySet, Callable] | None:
         label = f"{p.name}（{p.foreign_name}）" if p.foreign_name else p.name
         return Hit(SearchKind.PERSON, p.pk, label, detail, p.get_absolute_url())
 
-    return qs, hit
+    return Lookup(qs, stages, hit, _closest_first)
 
 
-def _enterprises(user, q: ParsedQuery) -> tuple[QuerySet, Callable] | None:
+def _enterprises(user, q: ParsedQuery) -> Lookup | None:
     from qiaolian.enterprises.models import Enterprise
     from qiaolian.enterprises.selectors import enterprise_scope
 
@@ -236,27 +324,21 @@ def _enterprises(user, q: ParsedQuery) -> tuple[QuerySet, Callable] | None:
             cond |= Q(credit_code=q.credit_code)
         if q.phone_hash:
             cond |= Q(contact_phone_hash=q.phone_hash)
-        qs = qs.filter(cond)
-    elif q.han:
-        qs = qs.filter(contains_q(Enterprise, "name_key", q.han))
-    elif q.latin:
-        cond = prefix_q("name_initials", q.latin)
-        if len(q.latin) >= 3:
-            cond |= contains_q(Enterprise, "name_pinyin", q.latin)
-        qs = qs.filter(cond)
+        stages = [Stage(cond)]
+    elif q.han or q.latin:
+        stages = _name_stages(Enterprise, q)
     else:
         return None
-    qs = qs.order_by(Length("name_key"), "name_pinyin", "id")
 
     def hit(e) -> Hit:
         parts = (e.federation.short_name, e.credit_code or "", str(e.contact_phone or ""))
         detail = " · ".join(part for part in parts if part)
         return Hit(SearchKind.ENTERPRISE, e.pk, e.name, detail, e.get_absolute_url())
 
-    return qs, hit
+    return Lookup(qs, stages, hit, _closest_first)
 
 
-def _cases(user, q: ParsedQuery) -> tuple[QuerySet, Callable] | None:
+def _cases(user, q: ParsedQuery) -> Lookup | None:
     from qiaolian.casework.selectors import case_scope
 
     if not user.has_perm("casework.view_case"):
@@ -268,12 +350,10 @@ def _cases(user, q: ParsedQuery) -> tuple[QuerySet, Callable] | None:
             cond |= Q(number__startswith=q.case_number)
         if q.phone_hash:
             cond |= Q(requester_phone_hash=q.phone_hash)
-        qs = qs.filter(cond)
     elif q.han or q.latin:
-        qs = qs.filter(pk__in=_title_ids(KeyKind.CASE, q))
+        cond = Q(pk__in=_title_ids(KeyKind.CASE, q))
     else:
         return None
-    qs = qs.order_by("-received_on", "-id")
 
     def hit(c) -> Hit:
         detail = " · ".join(
@@ -281,17 +361,18 @@ def _cases(user, q: ParsedQuery) -> tuple[QuerySet, Callable] | None:
         )
         return Hit(SearchKind.CASE, c.pk, c.title, detail, c.get_absolute_url())
 
-    return qs, hit
+    return Lookup(qs, [Stage(cond, order=("-received_on", "-id"))], hit)
 
 
-def _activities(user, q: ParsedQuery) -> tuple[QuerySet, Callable] | None:
+def _activities(user, q: ParsedQuery) -> Lookup | None:
     from qiaolian.activities.selectors import activity_scope
 
     if not user.has_perm("activities.view_activity"):
         return None
     if not (q.han or q.latin):
         return None
-    qs = activity_scope(user=user).filter(pk__in=_title_ids(KeyKind.ACTIVITY, q)).order_by("-starts_at", "-id")
+    qs = activity_scope(user=user)
+    stages = [Stage(Q(pk__in=_title_ids(KeyKind.ACTIVITY, q)), order=("-starts_at", "-id"))]
 
     def hit(a) -> Hit:
         detail = " · ".join(
@@ -299,7 +380,7 @@ def _activities(user, q: ParsedQuery) -> tuple[QuerySet, Callable] | None:
         )
         return Hit(SearchKind.ACTIVITY, a.pk, a.title, detail, a.get_absolute_url())
 
-    return qs, hit
+    return Lookup(qs, stages, hit)
 
 
 KIND_SEARCHES = {
@@ -350,15 +431,63 @@ def search(*, user, query: str, kind: str = "", limit: int = DEFAULT_LIMIT) -> S
         groups.append(group)
         if parsed.problem or not group.allowed:
             continue
-        found = run(user, parsed)
-        if found is None:
+        lookup = run(user, parsed)
+        if lookup is None:
             continue
-        qs, to_hit = found
-        group.hits = [to_hit(row) for row in qs[:limit]]
-        if len(group.hits) < limit:
-            group.count = len(group.hits)
+        rows, counted = _run(lookup, limit)
+        group.hits = [lookup.to_hit(row) for row in rows]
+        if counted is None:  # the page holds every match: the count is exact
+            group.count = len(rows)
         else:
-            group.count = qs.order_by().values("pk")[: COUNT_CAP + 1].count()
-            group.count_is_capped = group.count > COUNT_CAP
-            group.count = min(group.count, COUNT_CAP)
+            group.count_is_capped = counted > COUNT_CAP
+            group.count = min(counted, COUNT_CAP)
     return SearchResults(query=parsed, groups=[g for g in groups if g.allowed])
+
+
+def _run(lookup: Lookup, limit: int) -> tuple[list, int | None]:
+    """The page (up to ``limit`` rows) and, when the page is full, the count up to
+    ``COUNT_CAP + 1`` (``None`` when the page holds every match)."""
+    if len(lookup.stages) == 1:  # an exact lookup, a case or activity: one query in SQL order
+        qs = lookup.stage_qs(0)
+        rows = list(qs.order_by(*lookup.stages[0].order)[:limit])
+        rows = _page_sorted(lookup, rows, dict.fromkeys((row.pk for row in rows), 0))
+        if len(rows) < limit:
+            return rows, None
+        return rows, qs.order_by().values("pk")[: COUNT_CAP + 1].count()
+    union_sql, params = _stages_union(lookup, branch_limit=max(limit, COUNT_CAP + 1))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM ({union_sql}) AS staged LIMIT %s", [*params, limit])
+        picked = cursor.fetchall()
+        stage_of = dict(picked)
+        fetched = lookup.queryset.filter(pk__in=list(stage_of)).order_by()[:limit] if picked else []
+        by_pk = {row.pk: row for row in fetched}
+        rows = _page_sorted(lookup, [by_pk[pk] for pk, _ in picked if pk in by_pk], stage_of)
+        if len(picked) < limit:  # every stage gave all its rows
+            return rows, None
+        cursor.execute(
+            f"SELECT COUNT(*) FROM (SELECT 1 FROM ({union_sql}) AS staged LIMIT %s) AS capped",
+            [*params, COUNT_CAP + 1],
+        )
+        return rows, cursor.fetchone()[0]
+
+
+def _stages_union(lookup: Lookup, *, branch_limit: int) -> tuple[str, list]:
+    """``UNION ALL`` of the stages as (pk, stage) rows: each stage without the rows of earlier
+    stages, in its index order, LIMITed. Read under an outer LIMIT, the database runs the branches
+    in turn and stops at the limit: a later stage is not even started once earlier ones reach it.
+    Each branch is wrapped in a subquery, as SQLite allows no ORDER BY/LIMIT in a compound member."""
+    parts, params = [], []
+    for index, stage in enumerate(lookup.stages):
+        qs = lookup.stage_qs(index).order_by(*stage.order).values_list("pk")[:branch_limit]
+        sql, branch_params = qs.query.sql_with_params()
+        parts.append(f"SELECT branch{index}.*, {index} AS stage FROM ({sql}) AS branch{index}")
+        params.extend(branch_params)
+    return " UNION ALL ".join(parts), params
+
+
+def _page_sorted(lookup: Lookup, rows: list, stage_of: dict[int, int]) -> list:
+    """The page stage by stage (stages of one rank together), closest first within a rank; in
+    SQL order when the kind has no page order (cases, activities)."""
+    if lookup.page_order is not None:
+        rows.sort(key=lambda row: (lookup.stages[stage_of[row.pk]].rank, *lookup.page_order(row)))
+    return rows
