@@ -240,6 +240,9 @@ WHITENOISE_USE_FINDERS = not IS_PRODUCTION
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 QIAOLIAN_IMPORT_MAX_BYTES = env.int("QIAOLIAN_IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
+# Processes that check the rows of a large import side by side (forked from the job; each
+# checks a chunk of 1,000 rows at a time while the job inserts). 1: all in the job itself.
+QIAOLIAN_IMPORT_WORKERS = env.int("QIAOLIAN_IMPORT_WORKERS", default=min(4, os.cpu_count() or 1))
 
 # Background jobs: a database queue worked by `qiaolian worker` (started by `qiaolian serve`).
 TASKS = {

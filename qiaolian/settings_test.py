@@ -5,6 +5,8 @@ from qiaolian.settings import *  # noqa: F403
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 QIAOLIAN_FIELD_KEYS = ["u3Zq8yXvJ1n4sV0mZs2m3qkYbQ6c1mJ8kG7rD5hP2aE="]
 QIAOLIAN_BLIND_INDEX_KEY = "test-blind-index-key"
+# Imports check in the test process itself; the tests of the worker processes say so.
+QIAOLIAN_IMPORT_WORKERS = 1
 SECRET_KEY = "test-secret-key-not-for-production-use-0123456789abcdef"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},

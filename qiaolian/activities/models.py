@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from qiaolian.core.fields import ExactKeyField
+from qiaolian.core.fields import ExactKeyField, import_batch_field
 from qiaolian.core.jurisdiction import ScopedManager
 from qiaolian.core.models import Recorded
 from qiaolian.core.projects import Project
@@ -233,6 +233,7 @@ class Registration(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    import_batch = import_batch_field()
 
     objects = ScopedManager()
     jurisdiction_path = "activity__federation"

@@ -6,3 +6,6 @@ class AidConfig(AppConfig):
     name = "qiaolian.aid"
     label = "aid"
     verbose_name = _("帮扶慰问")
+
+    def ready(self) -> None:
+        from qiaolian.aid import importing  # noqa: F401  (registers the aid recipients import kind)

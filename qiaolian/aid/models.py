@@ -29,6 +29,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from qiaolian.core.fields import import_batch_field
 from qiaolian.core.jurisdiction import ScopedManager
 from qiaolian.core.models import Recorded
 
@@ -247,6 +248,7 @@ class Nomination(models.Model):
         related_name="+",
     )
     decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    import_batch = import_batch_field()
 
     objects = ScopedManager()
     jurisdiction_path = "federation"

@@ -69,7 +69,7 @@ def _money(value, field: str) -> Decimal:
     return amount
 
 
-def _yuan(value: Decimal) -> str:
+def yuan(value: Decimal) -> str:
     return f"{value:,.2f}"
 
 
@@ -147,7 +147,7 @@ def campaign_update(*, actor, campaign: Campaign, data: dict[str, Any]) -> Campa
 
         used = budget_used(campaign=instance)
         if instance.budget < used:
-            raise ValidationError({"budget": _("已审批 %(used)s 元，预算不能低于已审批金额。") % {"used": _yuan(used)}})
+            raise ValidationError({"budget": _("已审批 %(used)s 元，预算不能低于已审批金额。") % {"used": yuan(used)}})
         if Nomination.objects.filter(campaign=instance).exists():
             if instance.per_household != original["per_household"]:
                 raise ValidationError({"per_household": _("已有提名，不能再更改“每户限一份”。")})
@@ -203,7 +203,7 @@ def standard_add(*, actor, campaign: Campaign, data: dict[str, Any]) -> Standard
         raise ValidationError({"category": _("本专项已有相同身份类别和困难类型的标准，请先删除原标准或修改条件。")})
     if campaign.max_amount is not None and standard.amount > campaign.max_amount:
         raise ValidationError(
-            {"amount": _("标准不能超过本专项的单份上限 %(max)s 元。") % {"max": _yuan(campaign.max_amount)}}
+            {"amount": _("标准不能超过本专项的单份上限 %(max)s 元。") % {"max": yuan(campaign.max_amount)}}
         )
     audited_create(actor, standard, federation_id=campaign.federation_id)
     return standard
@@ -229,7 +229,7 @@ def standard_remove(*, actor, standard: Standard) -> None:
 # Nominations --------------------------------------------------------------------------------
 
 
-def _nominee_problem(campaign: Campaign, person, *, allowed: set[int], taken: dict[int, Nomination]) -> str:
+def nominee_problem(campaign: Campaign, person, *, allowed: set[int], taken: dict[int, Nomination]) -> str:
     """Why ``person`` cannot be nominated for ``campaign`` ("" if they can): outside the user's
     jurisdiction, outside the campaign's, failing its rules (every rule named), or nominated."""
     if person is None or person.pk not in allowed:
@@ -254,7 +254,7 @@ def _nominee_problem(campaign: Campaign, person, *, allowed: set[int], taken: di
     return ""
 
 
-def _nominee_context(actor, campaign: Campaign, persons: list) -> tuple[set[int], dict[int, Nomination]]:
+def nominee_context(actor, campaign: Campaign, persons: list) -> tuple[set[int], dict[int, Nomination]]:
     """Which of ``persons`` the actor may see, and their open nominations in the campaign."""
     from qiaolian.registry.selectors import person_scope
 
@@ -269,7 +269,7 @@ def _nominee_context(actor, campaign: Campaign, persons: list) -> tuple[set[int]
     return allowed, taken
 
 
-def _new_nomination(actor, campaign: Campaign, person, reason: str, at: dt.datetime | None) -> Nomination:
+def new_nomination(actor, campaign: Campaign, person, reason: str, at: dt.datetime | None) -> Nomination:
     return Nomination(
         campaign=campaign,
         person=person,
@@ -285,11 +285,11 @@ def _new_nomination(actor, campaign: Campaign, person, reason: str, at: dt.datet
 
 
 def _nomination(actor, campaign: Campaign, person, reason: str, at: dt.datetime | None) -> Nomination:
-    allowed, taken = _nominee_context(actor, campaign, [person])
-    problem = _nominee_problem(campaign, person, allowed=allowed, taken=taken)
+    allowed, taken = nominee_context(actor, campaign, [person])
+    problem = nominee_problem(campaign, person, allowed=allowed, taken=taken)
     if problem:
         raise ValidationError({"person": problem})
-    nomination = _new_nomination(actor, campaign, person, reason, at)
+    nomination = new_nomination(actor, campaign, person, reason, at)
     try:
         with transaction.atomic():
             audited_create(actor, nomination, federation_id=nomination.federation_id)
@@ -298,7 +298,7 @@ def _nomination(actor, campaign: Campaign, person, reason: str, at: dt.datetime 
     return nomination
 
 
-def _require_open_for_nominations(campaign: Campaign) -> None:
+def require_open_for_nominations(campaign: Campaign) -> None:
     if campaign.status != CampaignStatus.OPEN:
         raise ValidationError(
             _("“%(title)s”%(state)s，不再接受提名。")
@@ -312,9 +312,9 @@ def nomination_create(
 ) -> Nomination:
     """Nominate one person of the actor's registry; every failing eligibility rule is named."""
     require_perm(actor, "aid.nominate")
-    _require_visible_campaign(actor, campaign)
+    require_visible_campaign(actor, campaign)
     campaign = Campaign.objects.select_related("federation").get(pk=campaign.pk)
-    _require_open_for_nominations(campaign)
+    require_open_for_nominations(campaign)
     return _nomination(actor, campaign, person, reason, at)
 
 
@@ -325,15 +325,15 @@ def nominations_create(
     """Nominate several persons at once (a town's list for the season): all of them, or — naming
     each one who cannot be nominated and why — none. One audit entry records the list."""
     require_perm(actor, "aid.nominate")
-    _require_visible_campaign(actor, campaign)
+    require_visible_campaign(actor, campaign)
     campaign = Campaign.objects.select_related("federation").get(pk=campaign.pk)
-    _require_open_for_nominations(campaign)
+    require_open_for_nominations(campaign)
     if not persons:
         raise ValidationError({"person": _("请至少勾选一人。")})
-    allowed, taken = _nominee_context(actor, campaign, persons)
+    allowed, taken = nominee_context(actor, campaign, persons)
     failures, seen = [], set()
     for person in persons:
-        problem = _nominee_problem(campaign, person, allowed=allowed, taken=taken)
+        problem = nominee_problem(campaign, person, allowed=allowed, taken=taken)
         if not problem and person.pk in seen:
             problem = _("%(name)s 在名单中出现了两次。") % {"name": person.name}
         if problem:
@@ -341,7 +341,7 @@ def nominations_create(
         seen.add(getattr(person, "pk", None))
     if failures:
         raise ValidationError({"person": failures})
-    made = [_new_nomination(actor, campaign, person, reason, at) for person in persons]
+    made = [new_nomination(actor, campaign, person, reason, at) for person in persons]
     try:
         with transaction.atomic():
             Nomination.objects.bulk_create(made)
@@ -373,7 +373,7 @@ def _common_federation(nominations: list[Nomination]) -> int | None:
     return None
 
 
-def _require_visible_campaign(actor, campaign: Campaign) -> None:
+def require_visible_campaign(actor, campaign: Campaign) -> None:
     from qiaolian.aid.selectors import campaign_scope
 
     if not campaign_scope(user=actor).filter(pk=campaign.pk).exists():
@@ -403,7 +403,7 @@ def _approve_one(actor, campaign: Campaign, nomination: Nomination, *, amount, g
         raise ValidationError(
             {
                 "amount": _("审批金额 %(amount)s 元超过本专项的单份上限 %(max)s 元。")
-                % {"amount": _yuan(amount), "max": _yuan(campaign.max_amount)}
+                % {"amount": yuan(amount), "max": yuan(campaign.max_amount)}
             }
         )
     if campaign.per_household and nomination.household_id:
@@ -431,11 +431,11 @@ def _approve_one(actor, campaign: Campaign, nomination: Nomination, *, amount, g
                     "%(name)s 的审批金额 %(amount)s 元超出剩余预算。"
                 )
                 % {
-                    "budget": _yuan(campaign.budget),
-                    "used": _yuan(used),
-                    "left": _yuan(campaign.budget - used),
+                    "budget": yuan(campaign.budget),
+                    "used": yuan(used),
+                    "left": yuan(campaign.budget - used),
                     "name": nomination.person.name,
-                    "amount": _yuan(amount),
+                    "amount": yuan(amount),
                 }
             }
         )
@@ -547,10 +547,10 @@ def nominations_approve(
             )
             % {
                 "n": len(plan),
-                "need": _yuan(need),
-                "budget": _yuan(campaign.budget),
-                "used": _yuan(used),
-                "left": _yuan(campaign.budget - used),
+                "need": yuan(need),
+                "budget": yuan(campaign.budget),
+                "used": yuan(used),
+                "left": yuan(campaign.budget - used),
             }
         )
     moment = _now(at)
@@ -695,8 +695,8 @@ def handover_record(*, actor, nomination: Nomination, data: dict[str, Any], at: 
     cash = _money(data.get("cash_amount") or 0, "cash_amount")
     if cash > (nomination.amount or 0):
         errors["cash_amount"] = _("实发慰问金 %(cash)s 元超过审批金额 %(amount)s 元。") % {
-            "cash": _yuan(cash),
-            "amount": _yuan(nomination.amount or Decimal("0")),
+            "cash": yuan(cash),
+            "amount": yuan(nomination.amount or Decimal("0")),
         }
     goods = (data.get("goods") if data.get("goods") is not None else nomination.goods or "").strip()
     if not cash and not goods:
@@ -903,7 +903,7 @@ def donation_update(*, actor, donation: Donation, data: dict[str, Any]) -> Donat
 
         allocated = allocated_total(donation=instance)
         if instance.amount < allocated:
-            raise ValidationError({"amount": _("已分配 %(n)s 元，金额不能低于已分配金额。") % {"n": _yuan(allocated)}})
+            raise ValidationError({"amount": _("已分配 %(n)s 元，金额不能低于已分配金额。") % {"n": yuan(allocated)}})
         first = instance.allocations.order_by("allocated_on").values_list("allocated_on", flat=True).first()
         if first and instance.received_on > first:
             raise ValidationError({"received_on": _("接收日期不能晚于最早的拨付日期（%(d)s）。") % {"d": first}})
@@ -953,9 +953,9 @@ def allocation_add(*, actor, donation: Donation, data: dict[str, Any]) -> Alloca
                 errors["amount"] = _(
                     "超出可分配金额：本笔捐赠 %(total)s 元，已分配 %(done)s 元，尚余 %(left)s 元。"
                 ) % {
-                    "total": _yuan(donation.amount),
-                    "done": _yuan(allocated),
-                    "left": _yuan(donation.amount - allocated),
+                    "total": yuan(donation.amount),
+                    "done": yuan(allocated),
+                    "left": yuan(donation.amount - allocated),
                 }
     if errors:
         raise ValidationError(errors)

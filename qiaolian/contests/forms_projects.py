@@ -1,5 +1,6 @@
-"""Forms of the entrepreneurship competition's projects: the project with its team, the list's
-filters and the import upload. The rules across fields are the service's (``project_problems``)."""
+"""Forms of the entrepreneurship competition's projects: the project with its team and the list's
+filters. The import checks its rows with ``ProjectForm`` too (``contests.importing``). The rules
+across fields are the service's (``project_problems``)."""
 
 from __future__ import annotations
 
@@ -52,9 +53,11 @@ class ProjectForm(ServiceModelForm):
         fields = list(services_projects.PROJECT_FIELDS)
         widgets = {"summary": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args, federations=None, **kwargs):
+    def __init__(self, *args, federations=None, check_duplicates: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.is_edit = bool(self.instance and self.instance.pk)
+        # The import looks recorded projects up a chunk of rows at a time (contests.importing).
+        self.check_duplicates = check_duplicates
         if federations is not None:
             self.fields["federation"].queryset = federations
         year_attrs = {"min": services_projects.YEAR_MIN, "max": services_projects.year_max()}
@@ -87,7 +90,7 @@ class ProjectForm(ServiceModelForm):
             if name not in self.errors:
                 self.add_error(name, message)
         year, name, leader = data.get("year"), data.get("name"), data.get("leader_name")
-        if year and name and leader and "year" not in self.errors:
+        if self.check_duplicates and year and name and leader and "year" not in self.errors:
             exclude = self.instance.pk if self.is_edit else None
             if services_projects.project_duplicate(year=year, name=name, leader_name=leader, exclude_pk=exclude):
                 self.add_error("name", services_projects.duplicate_message(year=year, name=name, leader_name=leader))
@@ -187,21 +190,3 @@ class ProjectFilterForm(forms.Form):
             outcome=data.get("outcome") or "",
             federation_id=getattr(data.get("federation"), "pk", None),
         )
-
-
-class ProjectImportForm(forms.Form):
-    file = forms.FileField(label=_("组委会报名汇总表"), error_messages={"required": _("请选择要导入的文件。")})
-    federation = forms.ModelChoiceField(
-        label=_("推荐侨联"),
-        queryset=None,
-        help_text=_("表中没有“推荐侨联”列时，所有项目记在这个侨联名下。"),
-        error_messages={"required": _("请选择推荐侨联。")},
-    )
-
-    def __init__(self, *args, federations=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["federation"].queryset = federations
-        self.fields["federation"].empty_label = BLANK_LABEL
-        self.fields["file"].widget.attrs["accept"] = ".xlsx,.xls,.ods,.csv"
-        self.fields["file"].help_text = _("Excel（.xlsx、.xls）、.ods 或 CSV（UTF-8 或 GB18030 编码）。")
-        _style(self)

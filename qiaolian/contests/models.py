@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from qiaolian.core.fields import import_batch_field
 from qiaolian.core.jurisdiction import ScopedManager
 from qiaolian.core.masking import Kind
 from qiaolian.core.models import Recorded
@@ -466,6 +467,7 @@ class CompetitionProject(Recorded):
     leader_phone_hash = BlindIndexField(source="leader_phone")
     summary = models.TextField(_("项目简介"), blank=True)
     import_ref = models.CharField(_("导入来源"), max_length=120, blank=True, help_text=_("导入文件名与行号"))
+    import_batch = import_batch_field()
 
     objects = ScopedManager()
     jurisdiction_path = "federation"

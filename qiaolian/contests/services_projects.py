@@ -66,6 +66,15 @@ def project_problems(*, year: int | None, source_region: str, country: str) -> d
     return problems
 
 
+def projects_recorded(*, years: Iterable[int]) -> list[tuple[int, str, str]]:
+    """(year, name, leader) of every project recorded for these years, by any federation: what
+    the import compares a file's rows with, a chunk of rows at a time (the rule is district-wide,
+    like the database constraint; the caller names only the project its own row names)."""
+    return list(
+        CompetitionProject.objects.filter(year__in=sorted(set(years))).values_list("year", "name", "leader_name")
+    )
+
+
 def project_duplicate(*, year: int, name: str, leader_name: str, exclude_pk: int | None = None) -> bool:
     """Whether the same year + name + leader is already recorded, by any federation (the rule is
     district-wide, like the database constraint; the caller names no other federation's record)."""
@@ -105,7 +114,7 @@ def _check(project: CompetitionProject) -> None:
         )
 
 
-def _check_members(members: list[dict[str, Any]]) -> None:
+def check_members(members: list[dict[str, Any]]) -> None:
     if sum(1 for m in members if m.get("is_leader")) > 1:
         raise ValidationError(_("团队中只能有一位负责人。"))
 
@@ -151,7 +160,7 @@ def _build(actor, data: dict[str, Any], *, import_ref: str = "") -> CompetitionP
 def project_create(*, actor, data: dict[str, Any], members: list[dict[str, Any]] | None = None) -> CompetitionProject:
     require_perm(actor, "contests.change_project")
     members = members or []
-    _check_members(members)
+    check_members(members)
     project = _build(actor, data)
     project.save()
     saved = _write_members(project, members)
@@ -187,7 +196,7 @@ def project_update(
     project.save()
     changes = diff(before, snapshot(project))
     if members is not None:
-        _check_members(members)
+        check_members(members)
         project.members.all().delete()
         after_members = _member_snapshot(_write_members(project, members))
         if after_members != before_members:
@@ -204,15 +213,33 @@ def project_update(
 
 
 def projects_bulk_create(
-    *, actor, rows: list[tuple[dict[str, Any], list[dict[str, Any]], str]], source: str
+    *, actor, rows: list[tuple[dict[str, Any], list[dict[str, Any]], str]], batch=None
 ) -> list[CompetitionProject]:
-    """Insert checked import rows (data, members, import_ref) in the caller's transaction, with
-    one audit entry for the batch. Each row is checked again here: a row that no longer fits
-    (someone recorded the same project meanwhile) raises, and the caller rolls the batch back."""
+    """Insert import rows (data as ``ProjectForm`` cleaned it, members, import_ref) with their
+    teams, in the caller's transaction, stamped with their import batch. The rows were checked
+    by the import kind (``contests.importing``) with the staff form's rules, against recorded
+    projects, just before; the federations are checked against the actor's jurisdiction again
+    here, and a project recorded meanwhile makes the database's unique constraint raise an
+    ``IntegrityError`` (the caller rolls the whole batch back). No audit entry: the import
+    writes one for the batch."""
     require_perm(actor, "contests.import_project")
-    projects = [_build(actor, data, import_ref=ref) for data, _members, ref in rows]
-    created = CompetitionProject.objects.bulk_create(projects)
-    if not created or created[0].pk is None:  # backends that return no ids
+    projects = []
+    for data, _members, ref in rows:
+        data = _normalized(data)
+        federation = data.get("federation") or actor.federation
+        projects.append(
+            CompetitionProject(
+                **{k: v for k, v in data.items() if k in PROJECT_FIELDS and k != "federation"},
+                federation=federation,
+                created_by=actor if getattr(actor, "pk", None) else None,
+                import_ref=ref,
+                import_batch=batch,
+            )
+        )
+    for federation_id in {p.federation_id for p in projects}:
+        require_in_scope(actor, federation_id)
+    created = CompetitionProject.objects.bulk_create(projects, batch_size=500)
+    if created and created[0].pk is None:  # backends that return no ids
         created = [
             CompetitionProject.objects.get(year=p.year, name=p.name, leader_name=p.leader_name) for p in projects
         ]
@@ -229,14 +256,26 @@ def projects_bulk_create(
                 )
             )
     TeamMember.objects.bulk_create(member_rows, batch_size=500)
-    federations = {p.federation_id for p in created}
-    audit_record(
-        actor=actor,
-        action=Action.IMPORT,
-        federation_id=next(iter(federations)) if len(federations) == 1 else getattr(actor, "federation_id", None),
-        data={"kind": "competition_projects", "source": source, "rows": len(created), "members": len(member_rows)},
-    )
     return created
+
+
+def projects_in_use(*, ids: list[int], since: dt.datetime) -> set[int]:
+    """Which of these projects someone has changed since ``since`` (an edit of the team saves
+    the project too) or another record has come to refer to; their own team members do not
+    count, they are part of the project. Past the jurisdiction on purpose: a reference from
+    anywhere keeps a project."""
+    in_use: set[int] = set()
+    for i in range(0, len(ids), 1000):
+        part = ids[i : i + 1000]
+        changed = CompetitionProject._base_manager.filter(pk__in=part, updated_at__gt=since)
+        in_use.update(changed.values_list("pk", flat=True))
+        for relation in CompetitionProject._meta.related_objects:
+            if relation.related_model is TeamMember:
+                continue
+            name = relation.field.name
+            values = relation.related_model._base_manager.filter(**{f"{name}__in": part}).values_list(name, flat=True)
+            in_use.update(v for v in values.distinct() if v is not None)
+    return in_use
 
 
 # Export ------------------------------------------------------------------------------------------

@@ -1,9 +1,8 @@
 """Staff pages of the entrepreneurship competition's projects: list with the summary table and
-export, the project with its team, the form, and the import of the organizer's spreadsheet."""
+export, the project with its team, the form. The organizer's spreadsheet is imported on the shared
+import pages (``/registry/imports/?kind=projects``: ``contests.importing``)."""
 
 from __future__ import annotations
-
-import os
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -14,10 +13,9 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic import FormView, TemplateView
+from django.views.generic import TemplateView
 
 from qiaolian.contests import (
-    project_import,
     rules_projects,  # noqa: F401  (until contests/rules.py imports it)
     selectors_projects,
     services_projects,
@@ -27,7 +25,6 @@ from qiaolian.contests.forms_projects import (
     MemberFormSet,
     ProjectFilterForm,
     ProjectForm,
-    ProjectImportForm,
     member_initial,
 )
 from qiaolian.contests.models import CompetitionProject
@@ -73,6 +70,7 @@ class ProjectListView(StaffMixin, TemplateView):
         ctx["query"] = query.urlencode()
         ctx["can_change"] = user.has_perm("contests.change_project")
         ctx["can_import"] = user.has_perm("contests.import_project")
+        ctx["import_url"] = reverse("registry:import_list") + "?kind=projects"
         return ctx
 
 
@@ -176,97 +174,3 @@ class ProjectUpdateView(ProjectFormView):
         return services_projects.project_update(
             actor=self.request.user, project=self.project, data=form.project_data(), members=formset.members()
         )
-
-
-# Import ------------------------------------------------------------------------------------------
-
-
-class ProjectImportView(StaffMixin, FormView):
-    permission_required = "contests.import_project"
-    template_name = "contests/projects/import_upload.html"
-    form_class = ProjectImportForm
-
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        user = self.request.user
-        kwargs["federations"] = federation_choices(user=user)
-        if user.federation_id:
-            kwargs.setdefault("initial", {})["federation"] = user.federation_id
-        return kwargs
-
-    def form_valid(self, form):
-        try:
-            upload = project_import.import_upload(
-                actor=self.request.user, upload=form.cleaned_data["file"], federation=form.cleaned_data["federation"]
-            )
-        except ValidationError as error:
-            form.add_error("file", error)
-            return self.form_invalid(form)
-        return redirect("contests:project_import_preview", token=upload.token)
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx["columns"] = project_import.COLUMNS
-        return ctx
-
-
-class ImportMixin:
-    def load_objects(self, **kwargs):
-        self.upload = project_import.import_get(user=self.request.user, token=kwargs["token"])
-
-
-class ProjectImportPreviewView(ImportMixin, StaffMixin, TemplateView):
-    """Every data row with its problems per cell; the commit button imports the valid ones."""
-
-    permission_required = "contests.import_project"
-    template_name = "contests/projects/import_preview.html"
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx["upload"] = self.upload
-        if self.upload.is_done:
-            return ctx
-        try:
-            preview = project_import.import_preview(user=self.request.user, upload=self.upload)
-        except ValidationError as error:
-            ctx["file_error"] = " ".join(error.messages)
-            return ctx
-        only_problems = self.request.GET.get("only") == "problems"
-        ctx.update(
-            preview=preview,
-            only_problems=only_problems,
-            rows=preview.invalid_rows if only_problems else preview.rows,
-            labels=[project_import.FIELD_LABELS[name] for name in preview.shown_fields],
-        )
-        return ctx
-
-
-class ProjectImportConfirmView(ImportMixin, StaffMixin, View):
-    permission_required = "contests.import_project"
-    http_method_names = ["post"]
-
-    def post(self, request, token: str):
-        try:
-            upload = project_import.import_commit(actor=request.user, upload=self.upload)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(
-                request,
-                _("已导入 %(imported)s 个项目；%(rejected)s 行未导入，可下载查看原因。")
-                % {"imported": upload.imported, "rejected": upload.rejected},
-            )
-        return redirect("contests:project_import_preview", token=token)
-
-
-class ProjectImportRejectsView(ImportMixin, StaffMixin, View):
-    permission_required = "contests.import_project"
-
-    def get(self, request, token: str):
-        content = project_import.import_rejects(actor=request.user, upload=self.upload)
-        stem = os.path.splitext(self.upload.file_name)[0] or "import"
-        response = HttpResponse(content, content_type=XLSX)
-        response["Content-Disposition"] = content_disposition_header(
-            True, _("%(name)s-未导入的行.xlsx") % {"name": stem}
-        )
-        return response

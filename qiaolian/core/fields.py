@@ -50,3 +50,19 @@ class ExactKeyField(NoPatternIndexMixin, models.CharField):
 def prefix_q(field: str, prefix: str) -> Q:
     """Rows whose ``field`` starts with ``prefix``, as a range an index can serve."""
     return Q(**{f"{field}__gte": prefix, f"{field}__lt": prefix + PREFIX_END})
+
+
+def import_batch_field() -> models.ForeignKey:
+    """The import batch a record came in with (``registry.ImportBatch``), so that the batch can
+    be rolled back as a whole; empty for records entered by hand. One definition for every
+    model an import kind writes (``core.importkinds``)."""
+    from django.utils.translation import gettext_lazy
+
+    return models.ForeignKey(
+        "registry.ImportBatch",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=gettext_lazy("导入批次"),
+    )

@@ -60,9 +60,7 @@ GROUPS: list[NavGroup] = [
             NavItem(
                 _("家庭户"), "registry:household_list", "registry.view_household", "home-2", "/registry/households/"
             ),
-            NavItem(
-                _("批量导入"), "registry:import_list", "registry.import_person", "file-import", "/registry/imports/"
-            ),
+            NavItem(_("批量导入"), "registry:import_list", "registry.import_any", "file-import", "/registry/imports/"),
             NavItem(_("查重合并"), "linkage:pair_list", "linkage.view_pair", "user-check", "/linkage/"),
         ],
     ),

@@ -13,16 +13,19 @@ import codecs
 import datetime as dt
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
 import phonenumbers
 
-from qiaolian.core.text import clean, search_key, to_simplified
+from qiaolian.core.text import search_key, to_simplified
 
 # Characters that print as nothing but break comparisons (copied from web pages and WeChat).
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad"), None)
 _SPACES = re.compile(r"\s+")
+_CJK_PUNCTUATION = frozenset("，；：？！（）")
+_CJK_PUNCTUATION_SPLIT = re.compile("([，；：？！（）])")
 _HEADER_MARKS = re.compile(r"[※*＊★☆●•·:：]|[(（](必填|选填|必选)[)）]")
 _NUMBER_TEXT = re.compile(r"^[+-]?\d+(\.\d+)?[eE][+-]?\d+$")
 _DATE_TEXT = re.compile(
@@ -37,10 +40,25 @@ _PHONE_JUNK = re.compile(r"[\s\-–—()（）.·/]")
 _PHONE_PREFIX_REGIONS = ("852", "853", "886", "86", "1")
 
 
+def _half_width(value: str) -> str:
+    """NFKC (full-width digits and letters to half-width, U+3000 to a space …) except for the
+    full-width punctuation Chinese text is written with: 独居，高龄 stays as written instead of
+    becoming 独居,高龄. Keys for comparison (``header_key``, ``label_key``) fold it all."""
+    if value.isascii():
+        return value
+    if _CJK_PUNCTUATION.isdisjoint(value):
+        return unicodedata.normalize("NFKC", value)
+    return "".join(
+        part if part in _CJK_PUNCTUATION else unicodedata.normalize("NFKC", part)
+        for part in _CJK_PUNCTUATION_SPLIT.split(value)
+    )
+
+
 def text(value: Any) -> str:
-    """Any cell as clean text: full-width to half-width (NFKC), invisible characters removed,
-    spaces (U+3000, NBSP, tabs, newlines) trimmed and collapsed. Spreadsheet readers give whole
-    numbers as floats: 2018.0 → "2018"."""
+    """Any cell as clean text: full-width digits and letters to half-width (NFKC; the full-width
+    punctuation of Chinese text kept), invisible characters removed, spaces (U+3000, NBSP, tabs,
+    newlines) trimmed and collapsed. Spreadsheet readers give whole numbers as floats: 2018.0 →
+    "2018"."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -55,7 +73,7 @@ def text(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, dt.time | dt.timedelta):
         return str(value)
-    return clean(str(value).translate(_INVISIBLE))
+    return _SPACES.sub(" ", _half_width(str(value).translate(_INVISIBLE))).strip()
 
 
 def is_blank(value: Any) -> bool:
@@ -65,7 +83,7 @@ def is_blank(value: Any) -> bool:
 def header_key(value: Any) -> str:
     """How a column header is compared: NFKC, no spaces or line breaks, no ※ * (必填) markers,
     simplified, case-folded. 「※身份证\n号码」 and 「身份證號碼」 give the same key."""
-    key = _SPACES.sub("", text(value))
+    key = _SPACES.sub("", unicodedata.normalize("NFKC", text(value)))
     key = _HEADER_MARKS.sub("", key)
     return to_simplified(key).casefold()
 

@@ -26,6 +26,7 @@ import os
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -65,9 +66,10 @@ class SheetLayout:
     fields: list[str]  # per file column: the field it feeds, or IGNORED
     missing: list[str] = field(default_factory=list)  # headers of required columns not found
 
-    @property
+    @cached_property
     def columns(self) -> dict[str, int]:
-        """Field → index of the file column that feeds it."""
+        """Field → index of the file column that feeds it (read for every cell, so built once:
+        a layout is not changed after it is found)."""
         return {name: i for i, name in enumerate(self.fields) if name}
 
     @property

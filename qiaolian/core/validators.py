@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 
 import phonenumbers
 from django.core.exceptions import ValidationError
@@ -37,10 +38,12 @@ def upgrade_legacy_id(number: str) -> str:
     return body + id_check_digit(body)
 
 
+@lru_cache(maxsize=8192)
 def _is_known_area(code: str) -> bool:
     """Whether the 6-digit area code is (or was) an administrative division. Unlike stdnum's
     ``validate`` this ignores the year: a code keeps appearing in numbers long after it was
-    renamed (Jinshan's 310228 of the former county, today 310116)."""
+    renamed (Jinshan's 310228 of the former county, today 310116). The division list does not
+    change while the process runs, so answers are kept (an import asks once per row)."""
     from stdnum import numdb
 
     return any(props for _part, props in numdb.get("cn/loc").info(code))

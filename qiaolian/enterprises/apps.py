@@ -6,3 +6,6 @@ class EnterprisesConfig(AppConfig):
     name = "qiaolian.enterprises"
     label = "enterprises"
     verbose_name = _("侨资企业")
+
+    def ready(self) -> None:
+        from qiaolian.enterprises import importing  # noqa: F401  (registers the enterprises import kind)

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from qiaolian.core.fields import SearchKeyField
+from qiaolian.core.fields import SearchKeyField, import_batch_field
 from qiaolian.core.jurisdiction import ScopedManager
 from qiaolian.core.masking import Kind
 from qiaolian.core.models import Recorded
@@ -90,6 +90,7 @@ class Enterprise(Recorded):
     )
     notes = models.TextField(_("备注"), blank=True)
     is_active = models.BooleanField(_("在营"), default=True)
+    import_batch = import_batch_field()
 
     objects = ScopedManager()
     jurisdiction_path = "federation"

@@ -59,7 +59,7 @@ def _federation(actor, data: dict[str, Any]):
 # Enterprises --------------------------------------------------------------------------------
 
 
-def _derive_keys(enterprise: Enterprise) -> None:
+def derive_keys(enterprise: Enterprise) -> None:
     """The search and sort keys follow the name; set on every write, never by hand."""
     enterprise.name = (enterprise.name or "").strip()
     enterprise.name_key = search_key(enterprise.name)[:150]
@@ -67,7 +67,7 @@ def _derive_keys(enterprise: Enterprise) -> None:
     enterprise.name_initials = initials_key(enterprise.name)[:150]
 
 
-def _check_enterprise(actor, data: dict[str, Any], *, instance: Enterprise | None = None) -> dict[str, Any]:
+def check_enterprise(actor, data: dict[str, Any], *, instance: Enterprise | None = None) -> dict[str, Any]:
     data = dict(data)
     if "name" in data and not (data["name"] or "").strip():
         raise ValidationError({"name": _("请填写企业名称。")})
@@ -115,11 +115,11 @@ def enterprise_create(*, actor, data: dict[str, Any]) -> Enterprise:
     """Register one enterprise from validated data (``EnterpriseForm.service_data()``)."""
     require_perm(actor, "enterprises.change_enterprise")
     federation = _federation(actor, data)
-    data = _check_enterprise(actor, data)
+    data = check_enterprise(actor, data)
     enterprise = Enterprise(
         created_by=actor if getattr(actor, "pk", None) else None, **{**data, "federation": federation}
     )
-    audited_create(actor, enterprise, federation_id=federation.pk, before_save=_derive_keys)
+    audited_create(actor, enterprise, federation_id=federation.pk, before_save=derive_keys)
     return enterprise
 
 
@@ -132,8 +132,8 @@ def enterprise_update(*, actor, enterprise: Enterprise, data: dict[str, Any]) ->
             raise ValidationError({"federation": _("请选择所属侨联。")})
         require_in_scope(actor, data["federation"].pk)
     enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
-    data = _check_enterprise(actor, data, instance=enterprise)
-    audited_update(actor, enterprise, data, federation_id=enterprise.federation_id, before_save=_derive_keys)
+    data = check_enterprise(actor, data, instance=enterprise)
+    audited_update(actor, enterprise, data, federation_id=enterprise.federation_id, before_save=derive_keys)
     return enterprise
 
 

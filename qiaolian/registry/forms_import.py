@@ -9,23 +9,36 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from qiaolian.core.importkinds import ImportKind
 from qiaolian.registry import importing
 from qiaolian.registry.models import ImportBatch
 
 
 class ImportUploadForm(forms.Form):
+    """The file, and what the kind asks for besides (``ImportKind.option_fields``, e.g. the
+    activity whose participants these are)."""
+
     file = forms.FileField(
         label=gettext_lazy("导入文件"),
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(importing.ALLOWED_EXTENSIONS)}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, kind: ImportKind | None = None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.kind = kind or importing.PERSONS
+        self.user = user
+        self.fields.update(self.kind.option_fields(user=user))
         limit = filesizeformat(settings.QIAOLIAN_IMPORT_MAX_BYTES)
         self.fields["file"].help_text = _(
             "Excel 或 WPS 表格（.xlsx、.xls、.ods）或 CSV（UTF-8 或 GB18030 编码），不超过 %(limit)s。"
             "可以有多个工作表（如每镇一个），标题行、说明行可以保留。"
         ) % {"limit": limit}
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors:
+            data["options"] = self.kind.clean_options(user=self.user, data=data)
+        return data
 
 
 class ImportMappingForm(forms.Form):
@@ -35,7 +48,8 @@ class ImportMappingForm(forms.Form):
     def __init__(self, *args, batch: ImportBatch, **kwargs):
         super().__init__(*args, **kwargs)
         self.headers: list[str] = []
-        choices = importing.field_choices()
+        self.kind = importing.kind_of(batch)
+        choices = self.kind.field_choices()
         for i, (header, field_name) in enumerate(batch.columns_found or []):
             self.headers.append(header)
             self.fields[f"col_{i}"] = forms.ChoiceField(
@@ -52,7 +66,7 @@ class ImportMappingForm(forms.Form):
         for i, header in enumerate(self.headers):
             value = data.get(f"col_{i}") or ""
             if value and value in chosen.values():
-                label = dict(importing.field_choices())[value]
+                label = dict(self.kind.field_choices())[value]
                 raise ValidationError(
                     _("“%(field)s”对应了两列（%(first)s、%(second)s），请只保留一列。")
                     % {

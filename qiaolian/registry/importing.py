@@ -31,21 +31,21 @@ data rows.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import io
 import logging
 import math
+import multiprocessing
 import os
 import re
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache, partial
 from typing import Any
 
-from django import forms
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
@@ -54,16 +54,36 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.models import QuerySet
 from django.template.defaultfilters import filesizeformat
-from django.utils import timezone, translation
-from django.utils.functional import Promise
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_countries import countries
 
 from qiaolian.audit.models import Action
 from qiaolian.audit.services import audit_record
 from qiaolian.core import normalize, tabular
-from qiaolian.core.jurisdiction import scope_for
+from qiaolian.core.importkinds import (
+    ID_NUMBER_ALIASES,
+    LIST_SEPARATORS,
+    REASON_HEADER,
+    ROW_NUMBER_HEADER,
+    SHEET_HEADER,
+    Checker,
+    Column,
+    FederationIndex,
+    FormPool,
+    ImportKind,
+    RowIssue,
+    RowRef,
+    country_code,
+    country_names_zh,
+    get_kind,
+    label_index,
+    label_key,
+    masked,
+    records_in_use,
+    register,
+    row_label,
+)
 from qiaolian.core.masking import Kind, mask
 from qiaolian.core.permissions import require_in_scope, require_perm
 from qiaolian.core.protected import lookup_hash
@@ -73,7 +93,7 @@ from qiaolian.core.validators import normalize_document_number, parse_resident_i
 from qiaolian.orgs.models import Federation
 from qiaolian.orgs.selectors import federation_choices
 from qiaolian.registry import choices as c
-from qiaolian.registry.duplicates import Match, candidates_for_rows, entry_keys, visible_names
+from qiaolian.registry.duplicates import EntryKeys, Match, candidates_for_rows, entry_keys, visible_names
 from qiaolian.registry.forms import PersonForm
 from qiaolian.registry.models import ImportBatch, ImportIssue, ImportStatus, Person
 from qiaolian.registry.services import persons_bulk_create
@@ -83,39 +103,10 @@ logger = logging.getLogger(__name__)
 ALLOWED_EXTENSIONS = tabular.EXTENSIONS
 PROGRESS_EVERY = 200  # rows between two progress writes
 CHUNK_ROWS = 1000  # rows prepared (and looked up in the registry) at a time
-ROW_NUMBER_HEADER = "行号"
-REASON_HEADER = "未导入原因"
-SHEET_HEADER = "工作表"
-_LIST_SEPARATORS = re.compile(r"[,，、;；\s]+")
+_LIST_SEPARATORS = LIST_SEPARATORS
 
 
 # Columns ---------------------------------------------------------------------------------------
-
-
-_MASKED_FIELDS = {"id_number": Kind.ID_NUMBER, "phone": Kind.PHONE, "phone_alt": Kind.PHONE, "address": Kind.ADDRESS}
-
-
-@dataclass(frozen=True)
-class Column:
-    """One column of the template: its header (part of the file format, so not translated), the
-    ``PersonForm`` field it feeds and how its cells are read. ``kind`` is one of text, choice,
-    date, year, id_number, protected, country, federation, hardship."""
-
-    header: str
-    field: str
-    kind: str = "text"
-    required: bool = False
-    aliases: tuple[str, ...] = ()
-    hint: str | Promise = ""
-    width: int = 12
-
-    @property
-    def mask_kind(self) -> str | None:
-        return _MASKED_FIELDS.get(self.field)
-
-    @property
-    def spec(self) -> ColumnSpec:
-        return ColumnSpec(field=self.field, header=self.header, synonyms=self.aliases, required=self.required)
 
 
 COLUMNS: tuple[Column, ...] = (
@@ -136,7 +127,7 @@ COLUMNS: tuple[Column, ...] = (
         "id_number",
         "id_number",
         required=True,
-        aliases=("身份证号码", "身份证号", "公民身份号码", "公民身份证号码", "身份证", "证件号"),
+        aliases=ID_NUMBER_ALIASES,
         hint=gettext_lazy("必填，用于查重。请以文本格式填写，勿让表格软件存成数字"),
         width=22,
     ),
@@ -175,8 +166,6 @@ COLUMNS: tuple[Column, ...] = (
 )
 COLUMN_BY_FIELD = {col.field: col for col in COLUMNS}
 SPECS: tuple[ColumnSpec, ...] = tuple(col.spec for col in COLUMNS)
-# Columns the rejects workbook adds, and a serial column many offices keep: ignored on reading.
-SILENT_HEADERS = (ROW_NUMBER_HEADER, REASON_HEADER, SHEET_HEADER, "序号", "编号")
 
 _CHOICES: dict[str, list[tuple[str, Any]]] = {
     "sex": c.Sex.choices,
@@ -214,65 +203,15 @@ _SYNONYMS: dict[str, dict[str, str]] = {
 }
 
 
-def _key(text: str) -> str:
-    """How labels and names are compared: simplified, case-folded, without spaces."""
-    return normalize.label_key(text)
-
-
 @cache
 def _choice_index(field_name: str) -> dict[str, str]:
-    """Label (and code) → code, with each part of a label such as 高中/中专 on its own. Labels
-    are read in Chinese and in English whatever language is active, so the index is the same
-    for every user (it is cached per process)."""
-    index: dict[str, str] = {}
-    for language in ("zh-hans", "en"):
-        with translation.override(language):
-            labels = [(code, str(label)) for code, label in _CHOICES[field_name]]
-        for code, label in labels:
-            index.setdefault(_key(str(code)), code)
-            index.setdefault(_key(label), code)
-        for code, label in labels:
-            for part in label.split("/"):
-                index.setdefault(_key(part), code)
+    """Label (and code) → code for a person code list (``core.importkinds.label_index``), with
+    the words people write besides the labels; cached per process."""
+    index = label_index(_CHOICES[field_name], _SYNONYMS.get(field_name))
     if field_name == "ethnicity":
         for code, _label in _CHOICES[field_name]:
             if code.endswith("族") and len(code) > 2:
-                index.setdefault(_key(code[:-1]), code)
-    for word, code in _SYNONYMS.get(field_name, {}).items():
-        index.setdefault(_key(word), code)
-    return index
-
-
-_COUNTRY_ALIASES = {
-    "HK": ("中国香港", "香港特别行政区", "Hong Kong SAR", "HKSAR"),
-    "MO": ("中国澳门", "澳门特别行政区", "Macau", "Macao SAR"),
-    "TW": ("中国台湾", "台湾地区", "台湾省", "Taiwan"),
-    "US": ("美利坚合众国", "USA", "United States", "America"),
-    "GB": ("大不列颠及北爱尔兰联合王国", "UK", "Great Britain", "Britain", "England"),
-    "KR": ("大韩民国", "南韩", "Korea"),
-    "RU": ("俄罗斯联邦",),
-    "CZ": ("Czech Republic",),
-    "MM": ("Burma",),
-    "NL": ("Holland",),
-}
-
-
-@cache
-def _country_index() -> dict[str, str]:
-    """Chinese name, English name, ISO alpha-2 or alpha-3 code → alpha-2 code."""
-    index: dict[str, str] = {}
-    for language in ("zh-hans", "en"):
-        with translation.override(language):
-            for country in countries:
-                index.setdefault(_key(str(country.name)), country.code)
-    for country in countries:
-        index.setdefault(_key(country.code), country.code)
-        alpha3 = countries.alpha3(country.code)
-        if alpha3:
-            index.setdefault(_key(alpha3), country.code)
-    for code, names in _COUNTRY_ALIASES.items():
-        for name in names:
-            index.setdefault(_key(name), code)
+                index.setdefault(label_key(code[:-1]), code)
     return index
 
 
@@ -281,13 +220,6 @@ def _country_index() -> dict[str, str]:
 
 def _file_error(message: str, code: str) -> ValidationError:
     return ValidationError(message, code=code)
-
-
-def read_table(content: bytes, file_name: str, *, overrides: Mapping[str, str] | None = None) -> Table:
-    """The sheets of an uploaded file with the person columns found in each (``overrides``: the
-    user's corrections, header → field or ""), or a ``ValidationError`` that says in Chinese what
-    is wrong (unknown type, unreadable, no header row)."""
-    return tabular.open_table(content, file_name, SPECS, overrides=overrides, silent_headers=SILENT_HEADERS)
 
 
 def missing_columns_message(table: Table) -> str:
@@ -304,11 +236,6 @@ def ignored_columns_message(table: Table) -> str:
     return _("以下列不在模板中，未导入：%(columns)s") % {"columns": "、".join(table.ignored_headers)}
 
 
-def field_choices() -> list[tuple[str, str]]:
-    """What a file column can be mapped to: each person column, or nothing."""
-    return [("", _("不导入")), *((col.field, col.header) for col in COLUMNS)]
-
-
 # Cells -----------------------------------------------------------------------------------------
 
 
@@ -318,14 +245,13 @@ def _text(value: Any) -> str:
 
 def _choice_code(field_name: str, text: str) -> str:
     """The code for a label; unknown text is passed on so the form's message names it."""
-    return _choice_index(field_name).get(_key(text), text) if text else ""
+    return _choice_index(field_name).get(label_key(text), text) if text else ""
 
 
-def _country_code(text: str) -> str:
-    return _country_index().get(_key(text), text) if text else ""
+_country_code = country_code
 
 
-def _normalized_document(id_type: str, raw: str) -> str | None:
+def normalized_document(id_type: str, raw: str) -> str | None:
     """The number as ``PersonForm`` stores it (same validators), or None when it is invalid."""
     try:
         if id_type == c.IdType.RESIDENT_ID:
@@ -336,60 +262,7 @@ def _normalized_document(id_type: str, raw: str) -> str | None:
         return None
 
 
-# Federations -----------------------------------------------------------------------------------
-
-
-class FederationIndex:
-    """所属侨联 by full name, short name or alias, limited to the uploader's jurisdiction."""
-
-    def __init__(self, user):
-        self.scope = scope_for(user)
-        self.by_key: dict[str, set[int]] = {}
-        self.active: set[int] = set()
-        for fed in self._all_federation_names_unscoped():
-            if fed.is_active:
-                self.active.add(fed.pk)
-            for name in (fed.name, fed.short_name, *fed.alias_list()):
-                if name:
-                    self.by_key.setdefault(_key(name), set()).add(fed.pk)
-
-    @staticmethod
-    def _all_federation_names_unscoped() -> QuerySet[Federation]:
-        """Every federation's names, past the jurisdiction rule on purpose: only to tell an
-        unknown name from one outside the user's jurisdiction (organization names are public)."""
-        return Federation.objects.only("pk", "name", "short_name", "aliases", "is_active")
-
-    def resolve(self, text: str) -> tuple[int | None, str]:
-        """(federation id, "") or (None, the reason in Chinese)."""
-        if not text:
-            return None, _("请填写所属侨联。")
-        found = self.by_key.get(_key(text), set())
-        if not found:
-            return None, _("未知的侨联：%(name)s") % {"name": text}
-        allowed = {pk for pk in found if self.scope.allows(pk)}
-        if not allowed:
-            return None, _("所属侨联不在您的管辖范围内：%(name)s") % {"name": text}
-        usable = allowed & self.active
-        if not usable:
-            return None, _("该侨联组织已停用：%(name)s") % {"name": text}
-        if len(usable) > 1:
-            return None, _("侨联名称“%(name)s”对应多个组织，请填写全称。") % {"name": text}
-        return next(iter(usable)), ""
-
-
 # Checking rows ---------------------------------------------------------------------------------
-
-
-RowRef = tuple[str, int]  # (sheet name, row number as the spreadsheet shows it)
-
-
-@dataclass
-class RowIssue:
-    column: str
-    value: str  # masked for protected columns
-    reason: str
-    is_duplicate: bool = False
-    is_warning: bool = False  # the row is imported all the same
 
 
 @dataclass
@@ -414,54 +287,38 @@ class CheckOutcome:
         return found
 
 
-class _PersonFormPool:
-    """``PersonForm`` built once per file and re-bound for each row, so every row meets the very
-    rules and messages of the web form, at a fraction of the cost:
+class _ImportPersonForm(PersonForm):
+    """``PersonForm`` for import rows: the same fields, rules and messages. Cleaning reads each
+    field's value from the row's data with the field's widget, as ``BoundField.data`` does,
+    without building a ``BoundField`` per field and row (40 fields a row: a third of the form's
+    time). Only valid for a form without disabled or file fields, as ``PersonForm`` is
+    (``_PersonFormPool`` checks)."""
 
-    - building a form deep-copies its ~40 fields (over half the time of a row); cleaning keeps no
-      state in the fields, so a shallow copy of one built form, given the row's data, validates
-      exactly as a new form would (a test compares the two);
-    - the code-list fields (countries above all) re-normalize their lazy choices on every check:
-      the prototype holds them as a list, the same choices;
-    - the federation field looks its value up among the same federations, read once per file
-      instead of one query per row, with the field's own error for a value not among them;
-    - the ID number is not looked up in the registry row by row: ``RowChecker`` has looked up
-      the chunk's numbers in one query, and a row with a registered number never reaches the form."""
+    def _clean_fields(self) -> None:
+        for name, form_field in self.fields.items():
+            try:
+                value = form_field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+                self.cleaned_data[name] = form_field.clean(value)
+                field_cleaner = getattr(self, f"clean_{name}", None)
+                if field_cleaner is not None:
+                    self.cleaned_data[name] = field_cleaner()
+            except ValidationError as error:
+                self.add_error(name, error)
+
+
+class _PersonFormPool(FormPool):
+    """``_ImportPersonForm`` re-bound row after row (``core.importkinds.FormPool``), its
+    federations read once; the ID number is not looked up in the registry row by row:
+    ``RowChecker`` has looked up the chunk's numbers in one query, and a row with a registered
+    number never reaches the form."""
 
     def __init__(self, federations: QuerySet[Federation]):
-        form = PersonForm(data={}, federations=federations)
-        for form_field in form.fields.values():
-            if isinstance(form_field, forms.ChoiceField) and not isinstance(form_field, forms.ModelChoiceField):
-                form_field.choices = list(form_field.choices)
-        federation_field = form.fields["federation"]
-        by_pk = {str(f.pk): f for f in federation_field.queryset}
-
-        def federation_to_python(value):
-            if value in federation_field.empty_values:
-                return None
-            try:
-                return by_pk[str(value)]
-            except KeyError:
-                raise ValidationError(
-                    federation_field.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
-                ) from None
-
-        federation_field.to_python = federation_to_python
+        form = _ImportPersonForm(data={}, federations=federations)
         form.looks_up_id_numbers = False  # RowChecker looks them up per chunk (existing_hashes)
-        self._prototype = form
-
-    def bind(self, data: dict[str, Any]) -> PersonForm:
-        form = copy.copy(self._prototype)
-        form.data = data
-        form._errors = None
-        form._bound_fields_cache = {}
-        return form
+        super().__init__(form, read_once=("federation",))
 
 
-def _masked(col: Column | None, text: str) -> str:
-    if col is not None and col.mask_kind and text:
-        return mask(col.mask_kind, text)
-    return text
+_masked = masked
 
 
 @dataclass
@@ -478,13 +335,28 @@ class PreparedRow:
         return self.row.ref
 
 
-def _row_label(sheet: str, number: int, *, other_sheet: bool) -> str:
-    if other_sheet:
-        return _("工作表“%(sheet)s”第 %(row)s 行") % {"sheet": sheet, "row": number}
-    return _("第 %(row)s 行") % {"row": number}
+@dataclass(frozen=True)
+class ValidPerson:
+    """A row the form found valid: its keys for the entry-time duplicate check and the data the
+    person is built from (picklable, so a worker process can hand it back)."""
+
+    entry: EntryKeys
+    person_data: dict[str, Any]
 
 
-class RowChecker:
+@dataclass(frozen=True)
+class Prechecked:
+    """What ``RowChecker.precheck`` found of one row on its own."""
+
+    id_hash: str | None
+    issues: list[RowIssue]
+    valid: ValidPerson | None
+
+
+_row_label = row_label
+
+
+class RowChecker(Checker):
     """Turns rows of the file into ``PersonForm`` data, validates them and reports their issues.
     ``default_federation`` (an id) is used for rows whose 所属侨联 is blank, when given."""
 
@@ -586,13 +458,40 @@ class RowChecker:
             data["nationality"] = "CN"  # the model's default, which the web form starts with
         digest = None
         if data.get("id_number"):
-            normalized = _normalized_document(data["id_type"], data["id_number"])
+            normalized = normalized_document(data["id_type"], data["id_number"])
             digest = lookup_hash(Kind.ID_NUMBER, normalized) if normalized else None
         return PreparedRow(row=row, data=data, problems=problems, id_hash=digest)
 
-    def check(self, prepared: PreparedRow) -> tuple[list[RowIssue], PersonForm | None]:
-        """The row's issues (none when it can be imported) and, when valid, its form."""
-        row, digest = prepared.row, prepared.id_hash
+    def precheck(self, rows: list[TableRow]) -> list[Prechecked]:
+        """What each row gives on its own: prepared and validated by the form. Reads nothing
+        from the database, so it may run in another process (``check_rows`` with workers)."""
+        out: list[Prechecked] = []
+        for row in rows:
+            prepared = self.prepare(row)
+            form = self.pool.bind(prepared.data)
+            if form.is_valid() and not prepared.problems:
+                valid = ValidPerson(entry=entry_keys(form.cleaned_data), person_data=form.person_data())
+                out.append(Prechecked(prepared.id_hash, [], valid))
+                continue
+            issues = [self._issue(row, name, reason) for name, reason in prepared.problems.items()]
+            for name, messages in form.errors.items():
+                if name in prepared.problems:
+                    continue  # already explained, more precisely
+                # The first message says what is wrong with the cell; a later one (from the rules
+                # across fields) would only repeat it in other words.
+                issues.append(self._issue(row, name, str(messages[0])))
+            out.append(Prechecked(prepared.id_hash, issues, None))
+        return out
+
+    def finish(self, rows: list[TableRow], prechecked: list[Prechecked]) -> list[tuple[list[RowIssue], Any]]:
+        """The verdict on each row: its ID number already in the registry (one query for the
+        chunk) or above in the file makes it a duplicate, whatever the form said; otherwise the
+        form's verdict."""
+        self.existing_hashes |= hashes_in_registry(p.id_hash for p in prechecked if p.id_hash)
+        return [self._verdict(row, p) for row, p in zip(rows, prechecked, strict=True)]
+
+    def _verdict(self, row: TableRow, p: Prechecked) -> tuple[list[RowIssue], ValidPerson | None]:
+        digest = p.id_hash
         if digest is not None and digest in self.existing_hashes:
             reason = _("该证件号码已在侨情库中登记，本行不再导入。")
             return [self._issue(row, "id_number", reason, duplicate=True)], None
@@ -603,24 +502,23 @@ class RowChecker:
             return [self._issue(row, "id_number", reason, duplicate=True)], None
         if digest is not None:
             self.seen[digest] = row.ref
-        form = self.pool.bind(prepared.data)
-        if form.is_valid() and not prepared.problems:
-            return [], form
-        issues = [self._issue(row, name, reason) for name, reason in prepared.problems.items()]
-        for name, messages in form.errors.items():
-            if name in prepared.problems:
-                continue  # already explained, more precisely
-            # The first message says what is wrong with the cell; a later one (from the rules
-            # across fields) would only repeat it in other words.
-            issues.append(self._issue(row, name, str(messages[0])))
-        return issues, None
+        return p.issues, p.valid
 
-    def duplicate_warnings(self, valid: list[tuple[TableRow, PersonForm]]) -> dict[RowRef, list[RowIssue]]:
+    def check_chunk(self, rows: list[TableRow]) -> list[tuple[list[RowIssue], Any]]:
+        return self.finish(rows, self.precheck(rows))
+
+    def warnings(self, valid: list[tuple[TableRow, ValidPerson]]) -> dict[RowRef, list[RowIssue]]:
+        return self.duplicate_warnings(valid)
+
+    def build(self, payload: ValidPerson) -> Person:
+        return Person(created_by=self.actor, **{**payload.person_data, "source": c.Source.IMPORT})
+
+    def duplicate_warnings(self, valid: list[tuple[TableRow, ValidPerson]]) -> dict[RowRef, list[RowIssue]]:
         """Warnings for valid rows that may be persons already in the registry, found for the
         whole list in one lookup (``duplicates.candidates_for_rows``) and one more for which of
         the candidates the importer may see: those are named with their number, the others
         only counted per federation."""
-        found = candidates_for_rows([entry_keys(form.cleaned_data) for _row, form in valid])
+        found = candidates_for_rows([payload.entry for _row, payload in valid])
         if not found:
             return {}
         names = visible_names(user=self.actor, person_ids=(m.person_id for ms in found.values() for m in ms))
@@ -663,7 +561,7 @@ class RowChecker:
         return issue
 
 
-def _hashes_in_registry(digests: Iterable[str], *, chunk: int = 500) -> set[str]:
+def hashes_in_registry(digests: Iterable[str], *, chunk: int = 500) -> set[str]:
     """Which of these ID number hashes are already in the registry. ID numbers are unique across
     the whole registry, so this looks past the jurisdiction; it answers yes or no, nothing more."""
     unique = sorted(set(digests))
@@ -686,49 +584,105 @@ def _chunks(rows: Iterator[TableRow], size: int) -> Iterator[list[TableRow]]:
         yield chunk
 
 
+# Checking chunks side by side ---------------------------------------------------------------------
+
+_FORKED_CHECKER: Checker | None = None  # the checker a worker process inherited
+_INHERITED_CONNECTIONS: list[Any] = []  # kept referenced in workers, never closed there
+
+
+def _worker_start() -> None:
+    """A forked worker must never use (nor close) the job's database connections: it drops
+    them, keeping a reference so that they are not finalized (which would end the job's
+    session); workers leave through ``os._exit``. Were it to query, it would connect anew."""
+    for connection in connections.all(initialized_only=True):
+        if connection.connection is not None:
+            _INHERITED_CONNECTIONS.append(connection.connection)
+            connection.connection = None
+
+
+def _worker_precheck(rows: list[TableRow]) -> list[Any]:
+    assert _FORKED_CHECKER is not None
+    return _FORKED_CHECKER.precheck(rows)
+
+
+def _checked_chunks(
+    checker: Checker, chunks: Iterator[list[TableRow]], known: Mapping[RowRef, Any]
+) -> Iterator[tuple[list[TableRow], list[TableRow], list[tuple[list[RowIssue], Any]]]]:
+    """(chunk, its rows to check, their verdicts), chunk after chunk in file order. When the
+    checker can split its work (``precheck`` without the database, ``finish`` with it), the
+    file is larger than one chunk and ``QIAOLIAN_IMPORT_WORKERS`` > 1, the prechecks run in
+    forked worker processes, a few chunks ahead of the job, which looks the chunks up and
+    inserts them in order; at most two chunks per worker are in flight, so memory stays flat."""
+    global _FORKED_CHECKER
+    workers = settings.QIAOLIAN_IMPORT_WORKERS
+    splits = hasattr(checker, "precheck") and hasattr(checker, "finish")
+    pool = None
+    pending: deque = deque()
+    try:
+        for chunk in chunks:
+            todo = [row for row in chunk if row.ref not in known]
+            if pool is None and splits and workers > 1 and len(chunk) == CHUNK_ROWS:
+                _FORKED_CHECKER = checker
+                pool = multiprocessing.get_context("fork").Pool(workers, initializer=_worker_start)
+            if pool is None:
+                yield chunk, todo, checker.check_chunk(todo)
+                continue
+            pending.append((chunk, todo, pool.apply_async(_worker_precheck, (todo,))))
+            if len(pending) >= 2 * workers:
+                chunk, todo, job = pending.popleft()
+                yield chunk, todo, checker.finish(todo, job.get())
+        while pending:
+            chunk, todo, job = pending.popleft()
+            yield chunk, todo, checker.finish(todo, job.get())
+    finally:
+        _FORKED_CHECKER = None
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+
+
 def check_rows(
     *,
     table: Table,
     actor,
+    kind: ImportKind | None = None,
+    options: Mapping[str, Any] | None = None,
     known_issues: dict[RowRef, list[RowIssue]] | None = None,
     keep_persons: bool = False,
     keep_rejected: bool = False,
     default_federation: int | None = None,
     progress: Callable[[int], None] | None = None,
-    on_persons: Callable[[list[Person]], None] | None = None,
+    on_persons: Callable[[list[Any]], None] | None = None,
 ) -> CheckOutcome:
-    """Check every data row of ``table`` for ``actor``, a chunk of rows at a time (the file is
-    streamed, not held). Rows in ``known_issues`` (the preview's verdict, at commit) keep their
-    issues unchecked, so a commit never imports a row the preview listed. With ``keep_persons``
-    the persons of the valid rows are built too (not saved); with ``keep_rejected`` the rows not
-    imported are kept for the rejects workbook. Valid rows that may be persons already in the
-    registry are valid all the same; their warnings are in ``outcome.warnings``. With
-    ``on_persons``, the persons of each chunk's valid rows are built and handed to it (and not
-    kept): the commit inserts them chunk by chunk, so memory does not grow with the file."""
+    """Check every data row of ``table`` for ``actor`` as rows of ``kind`` (persons when not
+    given), a chunk of rows at a time (the file is streamed, not held). Rows in
+    ``known_issues`` (the preview's verdict, at commit) keep their issues unchecked, so a commit
+    never imports a row the preview listed. With ``keep_persons`` the records of the valid rows
+    are built too (not saved); with ``keep_rejected`` the rows not imported are kept for the
+    rejects workbook. Valid rows with warnings (e.g. may be persons already in the registry)
+    are valid all the same; their warnings are in ``outcome.warnings``. With ``on_persons``, the
+    records of each chunk's valid rows are built and handed to it (and not kept): the commit
+    inserts them chunk by chunk, so memory does not grow with the file."""
+    kind = kind or PERSONS
     known = known_issues or {}
-    checker = RowChecker(actor=actor, default_federation=default_federation)
+    checker = kind.checker(actor=actor, default_federation=default_federation, options=options or {})
     outcome = CheckOutcome()
-    for chunk in _chunks(table.rows(), CHUNK_ROWS):
-        prepared = {row.ref: checker.prepare(row) for row in chunk if row.ref not in known}
-        checker.existing_hashes |= _hashes_in_registry(p.id_hash for p in prepared.values() if p.id_hash)
-        checked: list[tuple[TableRow, list[RowIssue], PersonForm | None]] = []
-        for row in chunk:
-            if row.ref in known:
-                checked.append((row, known[row.ref], None))
-            else:
-                checked.append((row, *checker.check(prepared[row.ref])))
-        warnings = checker.duplicate_warnings([(row, form) for row, _issues, form in checked if form is not None])
-        built: list[Person] = []
-        for row, issues, form in checked:
+    for chunk, todo, verdicts in _checked_chunks(checker, _chunks(table.rows(), CHUNK_ROWS), known):
+        results = dict(zip((row.ref for row in todo), verdicts, strict=True))
+        checked: list[tuple[TableRow, list[RowIssue], Any]] = [
+            (row, known[row.ref], None) if row.ref in known else (row, *results[row.ref]) for row in chunk
+        ]
+        warnings = checker.warnings([(row, payload) for row, _issues, payload in checked if payload is not None])
+        built: list[Any] = []
+        for row, issues, payload in checked:
             outcome.total += 1
-            if form is not None:
+            if payload is not None:
                 outcome.valid += 1
                 if row.ref in warnings:
                     outcome.warnings[row.ref] = warnings[row.ref]
                     outcome.warned += 1
                 if keep_persons or on_persons is not None:
-                    person_data = {**form.person_data(), "source": c.Source.IMPORT}
-                    built.append(Person(created_by=actor, **person_data))
+                    built.append(checker.build(payload))
             else:
                 outcome.issues[row.ref] = issues
                 if keep_rejected:
@@ -752,6 +706,8 @@ def commit_rows(
     *,
     table: Table,
     actor,
+    kind: ImportKind | None = None,
+    options: Mapping[str, Any] | None = None,
     batch: ImportBatch | None = None,
     known_issues: dict[RowRef, list[RowIssue]] | None = None,
     default_federation: int | None = None,
@@ -762,15 +718,19 @@ def commit_rows(
     caller holds the transaction: all the rows or none."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("commit_rows() needs the caller's transaction")
+    kind = kind or PERSONS
     imported = 0
 
-    def insert(persons: list[Person]) -> None:
+    def insert(records: list[Any]) -> None:
         nonlocal imported
-        imported += persons_bulk_create(actor=actor, persons=persons, batch=batch)
+        if records:
+            imported += kind.insert(actor=actor, records=records, batch=batch)
 
     outcome = check_rows(
         table=table,
         actor=actor,
+        kind=kind,
+        options=options,
         known_issues=known_issues,
         keep_rejected=True,
         default_federation=default_federation,
@@ -825,7 +785,7 @@ def _rejects_columns(table: Table) -> tuple[list[str], dict[str, list[int]]]:
     return headers, placement
 
 
-def rejects_workbook(table: Table, outcome: CheckOutcome) -> bytes:
+def rejects_workbook(table: Table, outcome: CheckOutcome, kind: ImportKind | None = None) -> bytes:
     """The rows not imported (``outcome.rejected``), as they were in the file, with their sheet
     (when the file has several), row number and reasons. It reads back as an import file."""
     import xlsxwriter
@@ -847,8 +807,9 @@ def rejects_workbook(table: Table, outcome: CheckOutcome) -> bytes:
     extra = [SHEET_HEADER] if with_sheet else []
     for offset, header in enumerate([*extra, ROW_NUMBER_HEADER, REASON_HEADER]):
         out.write_string(0, width + offset, header, formats["reason_head"])
+    text_fields = [col.field for col in (kind or PERSONS).columns if col.is_text_format]
     for layout in table.sheets:
-        for field_name in ("id_number", "phone", "phone_alt"):
+        for field_name in text_fields:
             index = layout.columns.get(field_name)
             if index is not None:
                 target = placement[layout.name][index]
@@ -869,83 +830,135 @@ def rejects_workbook(table: Table, outcome: CheckOutcome) -> bytes:
     return buffer.getvalue()
 
 
-def import_template_xlsx(*, user) -> bytes:
-    """The template workbook: the columns in Chinese (required ones in red), drop-down lists from
-    the code lists and the user's federations, ID and phone columns formatted as text."""
-    import xlsxwriter
+class PersonKind(ImportKind):
+    """Registry persons (侨情人员): ``RowChecker`` checks the rows with ``PersonForm``;
+    ``persons_bulk_create`` inserts them (encryption, blind indexes, search keys)."""
 
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
-    data = book.add_worksheet(_("人员信息"))
-    notes = book.add_worksheet(_("填写说明"))
-    lists = book.add_worksheet(_("代码表"))
-    head = book.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1})
-    head_required = book.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1, "font_color": "#C00000"})
-    text = book.add_format({"num_format": "@"})
-    date = book.add_format({"num_format": "yyyy-mm-dd"})
-    max_row = 20000
+    key = "persons"
+    label = gettext_lazy("侨情人员")
+    noun = gettext_lazy("人员")
+    permission = "registry.import_person"
+    rollback_permission = "registry.change_person"
+    columns = COLUMNS
+    template_sheet = gettext_lazy("人员信息")
+    upload_help = (
+        gettext_lazy(
+            "请使用导入模板；红色列（姓名、证件号码、身份类别、所属侨联）必须填写。各镇自己的表格也可以直接上传："
+            "系统会找到表头行，认出常见的列名（如“身份证号”“联系电话”），认不出的列可在检查结果页指定。"
+        ),
+        gettext_lazy("证件号码已在侨情库中的人员不会重复导入；同一文件可以放心重复上传。"),
+        gettext_lazy("海外亲属在“海外亲属”标签页另行导入（先导入人员）；同一工作簿中的海外亲属工作表在这里不读。"),
+    )
 
-    federations = [f.name for f in federation_choices(user=user)]
-    with translation.override("zh-hans"):
-        country_names = [str(country.name) for country in countries]
-    code_lists: dict[str, list[str]] = {
-        name: [str(label) for _code, label in choices] for name, choices in _CHOICES.items() if name != "hardship_types"
-    }
-    code_lists["federation"] = federations
-    code_lists["country"] = country_names
-    list_ranges: dict[str, str] = {}
-    for col_index, (name, values) in enumerate(code_lists.items()):
-        lists.write_string(0, col_index, name)
-        for row, value in enumerate(values, start=1):
-            lists.write_string(row, col_index, value)
-        if values:
-            letter = xlsxwriter.utility.xl_col_to_name(col_index)
-            list_ranges[name] = f"='{lists.get_name()}'!${letter}$2:${letter}${len(values) + 1}"
-    lists.hide()
+    @property
+    def template_notes(self) -> tuple[str, ...]:  # type: ignore[override]
+        return (
+            _("侨情人员导入模板填写说明"),
+            _("1. 请在“人员信息”工作表中每行填写一人，不要修改第一行的列名。红色列名为必填列。"),
+            _("2. 证件号码必填，用于查重：同一证件号码已在侨情库中的人员不会重复导入。"),
+            _("3. 证件号码、手机请按文本填写（本模板已设为文本格式），不要让表格软件存成数字，否则末几位会丢失。"),
+            _("4. 出生日期可写成 1950-03-02、1950/3/2 或 1950年3月2日；填写身份证号码时可不填出生日期和性别。"),
+            _("5. 所属侨联填写组织全称、简称或别名，须在您的管辖范围内。"),
+            _("6. 国家/地区可填中文名、英文名或两位/三位代码，如 美国、United States、US。"),
+            _("7. 困难类型可填多个，用逗号或顿号分隔；留空表示不是困难归侨侨眷。可选：%(types)s。")
+            % {"types": "、".join(str(label) for _code, label in c.Hardship.choices)},
+            _("8. 上传后系统先逐行检查并列出有问题的行，确认后才导入；未导入的行可下载，改正后再次导入。"),
+            _(
+                "9. 海外亲属不在本表中填写：请用“海外亲属”导入模板另行填写，在批量导入的“海外亲属”标签页上传"
+                "（先导入人员，再导入海外亲属）。"
+            ),
+        )
 
-    for col_index, col in enumerate(COLUMNS):
-        data.write_string(0, col_index, col.header, head_required if col.required else head)
-        cell_format = text if col.kind in ("id_number", "protected") else date if col.kind == "date" else None
-        data.set_column(col_index, col_index, col.width, cell_format)
-        if col.hint:
-            data.write_comment(0, col_index, str(col.hint))
-        list_name = {"choice": col.field, "federation": "federation", "country": "country"}.get(col.kind, "")
-        source = list_ranges.get(list_name)
-        if source:
-            data.data_validation(
-                1,
-                col_index,
-                max_row,
-                col_index,
-                {"validate": "list", "source": source, "error_type": "warning", "ignore_blank": True},
+    def code_lists(self, *, user) -> dict[str, list[str]]:
+        lists: dict[str, list[str]] = {
+            name: [str(label) for _code, label in choices]
+            for name, choices in _CHOICES.items()
+            if name != "hardship_types"
+        }
+        lists["federation"] = [f.name for f in federation_choices(user=user)]
+        countries_zh = country_names_zh()
+        for col in COLUMNS:
+            if col.kind == "country":
+                lists[col.field] = countries_zh
+        return lists
+
+    def rolled_back_message(self, count: int) -> str:
+        return _("已撤销：删除了本批导入的 %(count)s 人。") % {"count": count}
+
+    def read_table(self, content: bytes, file_name: str, *, overrides: Mapping[str, str] | None = None) -> Table:
+        """The file's persons sheets. A workbook that holds the overseas relatives too (海外亲属
+        beside 人员信息) has that sheet matched by the columns both share (外文名, 职业, 备注):
+        a sheet with neither 姓名 nor 证件号码 is left out when another sheet has them (it is
+        imported on the relatives tab)."""
+        table = super().read_table(content, file_name, overrides=overrides)
+        persons = [layout for layout in table.sheets if {"name", "id_number"} & set(layout.fields)]
+        if persons and len(persons) < len(table.sheets):
+            table.sheets = persons
+        return table
+
+    def checker(self, *, actor, default_federation: int | None, options: Mapping[str, Any]) -> RowChecker:
+        return RowChecker(actor=actor, default_federation=default_federation)
+
+    def insert(self, *, actor, records: list[Person], batch) -> int:
+        return persons_bulk_create(actor=actor, persons=records, batch=batch, with_ids=False)
+
+    def rollback(self, *, batch) -> int:
+        """The persons of the batch, when none is in use: changed, archived, in a household or
+        referred to by any record (``records_in_use``)."""
+        person_ids = list(Person._base_manager.filter(import_batch=batch).values_list("pk", flat=True))
+        since = batch.finished_at or batch.created_at
+        in_use = records_in_use(
+            Person, person_ids, since, changed=models.Q(is_archived=True) | models.Q(household__isnull=False)
+        )
+        if in_use:
+            raise ValidationError(
+                _(
+                    "不能撤销：本批导入的 %(total)s 人中有 %(count)s 人在导入后已被修改、归档、编入家庭户"
+                    "或被其他记录引用（如走访、帮扶、海外亲属）。请先处理这些人员，或保留本批次。"
+                )
+                % {"total": len(person_ids), "count": len(in_use)},
+                code="in_use",
             )
-    data.freeze_panes(1, 0)
-    data.activate()
+        deleted = 0
+        for i in range(0, len(person_ids), 1000):
+            deleted += (
+                Person._base_manager.filter(pk__in=person_ids[i : i + 1000]).delete()[1].get(Person._meta.label, 0)
+            )
+        return deleted
 
-    notes.set_column(0, 0, 100)
-    lines = [
-        _("侨情人员导入模板填写说明"),
-        _("1. 请在“人员信息”工作表中每行填写一人，不要修改第一行的列名。红色列名为必填列。"),
-        _("2. 证件号码必填，用于查重：同一证件号码已在侨情库中的人员不会重复导入。"),
-        _("3. 证件号码、手机请按文本填写（本模板已设为文本格式），不要让表格软件存成数字，否则末几位会丢失。"),
-        _("4. 出生日期可写成 1950-03-02、1950/3/2 或 1950年3月2日；填写身份证号码时可不填出生日期和性别。"),
-        _("5. 所属侨联填写组织全称、简称或别名，须在您的管辖范围内。"),
-        _("6. 国家/地区可填中文名、英文名或两位/三位代码，如 美国、United States、US。"),
-        _("7. 困难类型可填多个，用逗号或顿号分隔；留空表示不是困难归侨侨眷。可选：%(types)s。")
-        % {"types": "、".join(str(label) for _code, label in c.Hardship.choices)},
-        _("8. 上传后系统先逐行检查并列出有问题的行，确认后才导入；未导入的行可下载，改正后再次导入。"),
-    ]
-    for row, line in enumerate(lines):
-        notes.write_string(row, 0, line)
-    book.close()
-    return buffer.getvalue()
+
+PERSONS = register(PersonKind())
+
+
+def kind_of(batch: ImportBatch) -> ImportKind:
+    return get_kind(batch.kind)
+
+
+def read_table(
+    content: bytes, file_name: str, *, overrides: Mapping[str, str] | None = None, kind: ImportKind | None = None
+) -> Table:
+    """The sheets of an uploaded file with the columns of ``kind`` (persons when not given) found
+    in each (``overrides``: the user's corrections, header → field or ""), or a
+    ``ValidationError`` that says in Chinese what is wrong (unknown type, unreadable, no header
+    row)."""
+    return (kind or PERSONS).read_table(content, file_name, overrides=overrides)
+
+
+def field_choices(kind: ImportKind | None = None) -> list[tuple[str, str]]:
+    """What a file column can be mapped to: each column of the kind, or nothing."""
+    return (kind or PERSONS).field_choices()
+
+
+def import_template_xlsx(*, user, kind: ImportKind | None = None) -> bytes:
+    """The template workbook of ``kind`` (persons when not given)."""
+    return (kind or PERSONS).template_xlsx(user=user)
 
 
 # Services: upload, check, remap, confirm, commit, cancel, roll back ------------------------------
 
 
-def _require_importer(actor) -> None:
-    require_perm(actor, "registry.import_person")
+def _require_importer(actor, kind: ImportKind | None = None) -> None:
+    require_perm(actor, (kind or PERSONS).permission)
     if getattr(actor, "federation_id", None) is None:
         raise PermissionDenied("no federation")
 
@@ -973,24 +986,35 @@ def _read_upload(upload: UploadedFile) -> tuple[str, bytes]:
 
 
 def import_batch_create(
-    *, actor, upload: UploadedFile, federation: Federation | None = None, in_background: bool = True
+    *,
+    actor,
+    upload: UploadedFile,
+    federation: Federation | None = None,
+    in_background: bool = True,
+    kind: ImportKind | None = None,
+    options: Mapping[str, Any] | None = None,
 ) -> ImportBatch:
     """Store an uploaded file as a new batch and start its check in the background. A file that
     cannot be imported at all (unreadable, no header row, no data row) is refused with a
     ``ValidationError`` and nothing is stored. A file missing a required column is stored: the
     user can say on the preview which column it is. ``federation`` (the command line's
-    --federation) makes the batch that federation's and fills a blank 所属侨联 with it."""
-    _require_importer(actor)
+    --federation) makes the batch that federation's and fills a blank 所属侨联 with it.
+    ``kind``: what the rows are (persons when not given); ``options``: what the kind asked for
+    at upload (``ImportKind.clean_options``), kept on the batch."""
+    kind = kind or PERSONS
+    _require_importer(actor, kind)
     if federation is not None:
         require_in_scope(actor, federation.pk)
     name, content = _read_upload(upload)
-    table = read_table(content, name)
+    table = kind.read_table(content, name)
     total = table.row_count()
     if not total:
-        raise _file_error(_("文件中没有数据行：请在表头下面逐行填写人员。"), "no_rows")
+        raise _file_error(_("文件中没有数据行：请在表头下面逐行填写%(noun)s。") % {"noun": kind.noun}, "no_rows")
     message = " ".join(m for m in (missing_columns_message(table), ignored_columns_message(table)) if m)
     with transaction.atomic():
         batch = ImportBatch(
+            kind=kind.key,
+            options=dict(options or {}),
             federation_id=federation.pk if federation is not None else actor.federation_id,
             fills_federation=federation is not None,
             created_by=actor,
@@ -1023,7 +1047,7 @@ def batch_table(batch: ImportBatch) -> Table:
     """The batch's file, read with the batch's column mapping."""
     with batch.file.open("rb") as handle:
         content = handle.read()
-    return read_table(content, batch.file_name or batch.file.name, overrides=batch.column_overrides)
+    return kind_of(batch).read_table(content, batch.file_name or batch.file.name, overrides=batch.column_overrides)
 
 
 def _progress_writer(batch_id: int) -> Callable[[int], None]:
@@ -1106,6 +1130,8 @@ def import_batch_check(*, batch_id: int) -> ImportBatch:
         outcome = check_rows(
             table=table,
             actor=batch.created_by,
+            kind=kind_of(batch),
+            options=batch.options,
             default_federation=_default_federation(batch),
             progress=_progress_writer(batch_id),
         )
@@ -1139,9 +1165,10 @@ def import_batch_remap(
     """The user corrects which file column feeds which field (header → field, "" = not
     imported); the batch is checked again in the background with that mapping. Only a batch
     waiting for confirmation (or whose check failed) can be remapped."""
-    _require_importer(actor)
+    kind = kind_of(batch)
+    _require_importer(actor, kind)
     require_in_scope(actor, batch.federation_id)
-    known = {field_name for field_name, _label in field_choices()}
+    known = {field_name for field_name, _label in kind.field_choices()}
     overrides = {
         clean(str(header)): value for header, value in mapping.items() if value in known and clean(str(header))
     }
@@ -1175,7 +1202,7 @@ def import_batch_remap(
 
 def import_batch_confirm(*, actor, batch: ImportBatch, in_background: bool = True) -> ImportBatch:
     """The user confirms a checked batch: the import runs in the background."""
-    _require_importer(actor)
+    _require_importer(actor, kind_of(batch))
     require_in_scope(actor, batch.federation_id)
     started = ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.CHECKED).update(
         status=ImportStatus.IMPORTING, processed_rows=0
@@ -1201,25 +1228,30 @@ def import_batch_commit(*, batch_id: int, actor_id: int) -> ImportBatch:
     saved_name = ""
     try:
         actor = get_user_model().objects.get(pk=actor_id)
-        _require_importer(actor)
+        kind = kind_of(batch)
+        _require_importer(actor, kind)
         require_in_scope(actor, batch.federation_id)
         table = batch_table(batch)
         with transaction.atomic(), _side_progress(batch_id) as progress:
             outcome, imported = commit_rows(
                 table=table,
                 actor=actor,
+                kind=kind,
+                options=batch.options,
                 batch=batch,
                 known_issues=_stored_issues(batch),
                 default_federation=_default_federation(batch),
                 progress=progress,
             )
-            rejects = rejects_workbook(table, outcome) if outcome.issues else b""
+            rejects = rejects_workbook(table, outcome, kind) if outcome.issues else b""
             audit_record(
                 actor=actor,
                 action=Action.IMPORT,
                 target=batch,
                 federation_id=batch.federation_id,
                 data={
+                    "kind": kind.key,
+                    "options": batch.options,
                     "file_name": batch.file_name,
                     "rows": outcome.total,
                     "imported": imported,
@@ -1251,13 +1283,14 @@ def import_batch_commit(*, batch_id: int, actor_id: int) -> ImportBatch:
         else:
             logger.exception("import batch %s: commit failed", batch_id)
             reason = _("写入时出错。")
-        return _fail(batch_id, _("导入失败，没有写入任何人员：%(reason)s") % {"reason": reason})
+        noun = get_kind(batch.kind).noun if batch.kind else PERSONS.noun
+        return _fail(batch_id, _("导入失败，没有写入任何%(noun)s：%(reason)s") % {"noun": noun, "reason": reason})
     return batch
 
 
 def import_batch_cancel(*, actor, batch: ImportBatch) -> ImportBatch:
     """Drop a checked batch without importing; the uploaded file is deleted."""
-    _require_importer(actor)
+    _require_importer(actor, kind_of(batch))
     require_in_scope(actor, batch.federation_id)
     cancelled = ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.CHECKED).update(
         status=ImportStatus.CANCELLED, finished_at=timezone.now()
@@ -1271,65 +1304,35 @@ def import_batch_cancel(*, actor, batch: ImportBatch) -> ImportBatch:
     return batch
 
 
-def _persons_in_use(person_ids: list[int], since) -> set[int]:
-    """Which of these persons something has come to refer to, or someone has changed, since the
-    import: every relation pointing at a person is looked at, whatever app it belongs to (the
-    persons' own batch excepted). Past the jurisdiction on purpose: a reference from anywhere
-    keeps a person."""
-    in_use: set[int] = set()
-    for relation in Person._meta.related_objects:  # foreign keys, one-to-one and many-to-many to Person
-        name = relation.field.name
-        values = relation.related_model._base_manager.filter(**{f"{name}__in": person_ids}).values_list(name, flat=True)
-        in_use.update(v for v in values.distinct() if v is not None)
-    for relation in Person._meta.many_to_many:
-        linked = Person._base_manager.filter(pk__in=person_ids, **{f"{relation.name}__isnull": False})
-        in_use.update(linked.values_list("pk", flat=True))
-    changed = Person._base_manager.filter(pk__in=person_ids).filter(
-        models.Q(updated_at__gt=since) | models.Q(is_archived=True) | models.Q(household__isnull=False)
-    )
-    in_use.update(changed.values_list("pk", flat=True))
-    return in_use
-
-
 def import_batch_rollback(*, actor, batch: ImportBatch) -> ImportBatch:
-    """Undo an imported batch as a whole: the persons it imported are deleted, in one
-    transaction with one audit entry, when nothing has come to refer to any of them and none
-    has been changed since. Otherwise nothing is deleted and the message says how many are in
-    use (they must be dealt with one by one, or the batch kept)."""
-    _require_importer(actor)
-    require_perm(actor, "registry.change_person")
+    """Undo an imported batch as a whole: the records it imported are deleted by its kind
+    (``ImportKind.rollback``), in one transaction with one audit entry, when nothing has come to
+    refer to any of them and none has been changed since. Otherwise nothing is deleted and the
+    message says how many are in use (they must be dealt with one by one, or the batch kept)."""
+    kind = kind_of(batch)
+    _require_importer(actor, kind)
+    require_perm(actor, kind.rollback_permission)
     require_in_scope(actor, batch.federation_id)
     with transaction.atomic():
         locked = ImportBatch.objects.select_for_update().filter(pk=batch.pk, status=ImportStatus.DONE).first()
         if locked is None:
             raise ValidationError(_("只有已导入的批次可以撤销。"), code="state")
-        person_ids = list(Person._base_manager.filter(import_batch=locked).values_list("pk", flat=True))
-        since = locked.finished_at or locked.created_at
-        in_use = _persons_in_use(person_ids, since)
-        if in_use:
-            raise ValidationError(
-                _(
-                    "不能撤销：本批导入的 %(total)s 人中有 %(count)s 人在导入后已被修改、归档、编入家庭户"
-                    "或被其他记录引用（如走访、帮扶、海外亲属）。请先处理这些人员，或保留本批次。"
-                )
-                % {"total": len(person_ids), "count": len(in_use)},
-                code="in_use",
-            )
-        deleted = 0
-        for i in range(0, len(person_ids), 1000):
-            deleted += (
-                Person._base_manager.filter(pk__in=person_ids[i : i + 1000]).delete()[1].get(Person._meta.label, 0)
-            )
+        deleted = kind.rollback(batch=locked)
         locked.status = ImportStatus.ROLLED_BACK
         locked.rolled_back_at = timezone.now()
-        locked.message = _("已撤销：删除了本批导入的 %(count)s 人。") % {"count": deleted}
+        locked.message = kind.rolled_back_message(deleted)
         locked.save(update_fields=["status", "rolled_back_at", "message"])
         audit_record(
             actor=actor,
             action=Action.DELETE,
             target=locked,
             federation_id=locked.federation_id,
-            data={"kind": "import_rollback", "file_name": locked.file_name, "deleted": deleted},
+            data={
+                "kind": "import_rollback",
+                "import_kind": kind.key,
+                "file_name": locked.file_name,
+                "deleted": deleted,
+            },
         )
     batch.refresh_from_db()
     return batch
@@ -1338,7 +1341,7 @@ def import_batch_rollback(*, actor, batch: ImportBatch) -> ImportBatch:
 def import_rejects_open(*, actor, batch: ImportBatch) -> File:
     """The workbook of rows not imported (they hold personal data as uploaded): the download is
     an export and is audited."""
-    _require_importer(actor)
+    _require_importer(actor, kind_of(batch))
     require_in_scope(actor, batch.federation_id)
     if not batch.rejects_file:
         raise ValidationError(_("该批次没有未导入的行。"), code="no_rejects")
@@ -1368,12 +1371,27 @@ def import_issues(*, batch: ImportBatch, kind: str = "") -> QuerySet[ImportIssue
     return qs
 
 
-def import_file_preview(*, actor, content: bytes, file_name: str, federation: Federation | None = None):
+def import_file_preview(
+    *,
+    actor,
+    content: bytes,
+    file_name: str,
+    federation: Federation | None = None,
+    kind: ImportKind | None = None,
+    options: Mapping[str, Any] | None = None,
+):
     """Check a file without writing anything (the command line's preview): the table and the
     outcome, as the background check would find them."""
-    _require_importer(actor)
+    kind = kind or PERSONS
+    _require_importer(actor, kind)
     if federation is not None:
         require_in_scope(actor, federation.pk)
-    table = read_table(content, file_name)
-    outcome = check_rows(table=table, actor=actor, default_federation=federation.pk if federation else None)
+    table = kind.read_table(content, file_name)
+    outcome = check_rows(
+        table=table,
+        actor=actor,
+        kind=kind,
+        options=options,
+        default_federation=federation.pk if federation else None,
+    )
     return table, outcome

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from qiaolian.core.fields import SearchKeyField
+from qiaolian.core.fields import SearchKeyField, import_batch_field
 from qiaolian.core.jurisdiction import ScopedManager
 from qiaolian.core.masking import Kind
 from qiaolian.core.protected import BlindIndexField, ProtectedField
@@ -205,6 +205,7 @@ class OverseasTie(models.Model):
     support_years = models.PositiveSmallIntegerField(_("扶养年限"), null=True, blank=True)
     state = models.CharField(_("状态"), max_length=20, choices=c.TieState.choices, default=c.TieState.ACTIVE)
     notes = models.CharField(_("备注"), max_length=200, blank=True)
+    import_batch = import_batch_field()
 
     objects = ScopedManager()
     jurisdiction_path = "person__federation"
@@ -235,8 +236,13 @@ class ImportStatus(models.TextChoices):
 
 
 class ImportBatch(models.Model):
-    """One uploaded registry file: checked first (preview), then imported in one transaction."""
+    """One uploaded file of records of one kind (persons, enterprises, participants …: see
+    ``core.importkinds``): checked first (preview), then imported in one transaction."""
 
+    # ``ImportKind.key``; the kinds register themselves, so this is not a choices field.
+    kind = models.CharField(_("导入类型"), max_length=32, default="persons", db_index=True)
+    # What the kind asked for at upload (e.g. {"activity": 12}), as ids.
+    options = models.JSONField(_("导入选项"), default=dict, blank=True)
     federation = models.ForeignKey(
         "orgs.Federation", verbose_name=_("导入单位"), on_delete=models.PROTECT, related_name="import_batches"
     )

@@ -153,6 +153,10 @@ def tie_get(*, user, pk: int) -> OverseasTie | None:
 
 
 def import_batch_list(*, user) -> QuerySet[ImportBatch]:
-    if not (user and user.has_perm("registry.import_person")):
+    """Import batches of the user's jurisdiction, of the kinds the user may import."""
+    from qiaolian.core.importkinds import kinds_for
+
+    keys = [kind.key for kind in kinds_for(user)] if user else []
+    if not keys:
         return ImportBatch.objects.none()
-    return ImportBatch.objects.visible_to(user).select_related("created_by", "federation")
+    return ImportBatch.objects.visible_to(user).filter(kind__in=keys).select_related("created_by", "federation")

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from qiaolian.audit.models import Action
 from qiaolian.audit.services import audit_record, audited_create, audited_update
+from qiaolian.core.bulk import copy_insert
 from qiaolian.core.changes import diff, snapshot
 from qiaolian.core.permissions import require_in_scope, require_perm
 from qiaolian.core.text import initials_key, pinyin_key, search_key
@@ -58,14 +59,20 @@ def person_update(*, actor, person: Person, data: dict[str, Any]) -> Person:
     return person
 
 
-def persons_bulk_create(*, actor, persons: list[Person], batch=None, batch_size: int = 1000) -> int:
+def persons_bulk_create(
+    *, actor, persons: list[Person], batch=None, batch_size: int = 1000, with_ids: bool = True
+) -> int:
     """Insert many prepared persons at once (import and demo data): keys derived, one audit
-    entry for the lot. The caller holds the transaction."""
+    entry for the lot. The caller holds the transaction. Without ``with_ids`` (the import, which
+    does not read them back) PostgreSQL gets the rows by ``COPY`` (``core.bulk.copy_insert``)."""
     for person in persons:
         _derive_keys(person)
         if batch is not None:
             person.import_batch = batch
-    Person.objects.bulk_create(persons, batch_size=batch_size)
+    if with_ids:
+        Person.objects.bulk_create(persons, batch_size=batch_size)
+    else:
+        copy_insert(Person, persons, batch_size=batch_size)
     return len(persons)
 
 

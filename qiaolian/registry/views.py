@@ -53,7 +53,7 @@ class PersonListView(StaffMixin, TemplateView):
         form = PersonFilterForm(self.request.GET or None, federations=federation_choices(user=user))
         persons = selectors.person_list(user=user, filters=form.filters())
         ctx["form"] = form
-        ctx["page"] = keyset_page(persons, order=form.order(), cursor=self.request.GET.get("cursor", ""))
+        ctx["page"] = keyset_page(persons, order=form.order(), cursor=self.request.GET.get("cursor", ""), estimate=True)
         ctx["can_change"] = user.has_perm("registry.change_person")
         ctx["can_export"] = user.has_perm("registry.export_person")
         return ctx

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from qiaolian.core.importkinds import kinds_for
 from qiaolian.core.paging import keyset_page
 from qiaolian.core.views import StaffMixin
 from qiaolian.registry import importing
@@ -35,29 +36,54 @@ ISSUE_KINDS = {
 
 
 def _batch_or_404(user, pk: int) -> ImportBatch:
+    """A batch of the user's jurisdiction, of a kind the user may import (404 otherwise)."""
     return get_object_or_404(import_batch_list(user=user), pk=pk)
 
 
-class ImportListView(StaffMixin, FormView):
-    """The user's batches (their jurisdiction's) and the upload form."""
+class ImportMixin(StaffMixin):
+    """Staff who may import at least one kind of record (``core.importkinds.kinds_for``)."""
 
-    permission_required = "registry.import_person"
+    permission_required = "registry.import_any"
+
+
+class ImportListView(ImportMixin, FormView):
+    """One kind at a time (``?kind=``, tabs for the kinds the user may import): the upload form
+    and the user's batches of that kind (their jurisdiction's)."""
+
     template_name = "registry/import_list.html"
     form_class = ImportUploadForm
 
+    def load_objects(self, **kwargs) -> None:
+        kinds = kinds_for(self.request.user)
+        wanted = self.request.GET.get("kind") or self.request.POST.get("kind") or kinds[0].key
+        self.kinds = kinds
+        self.kind = next((kind for kind in kinds if kind.key == wanted), kinds[0])
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "kind": self.kind, "user": self.request.user}
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["page"] = keyset_page(
-            import_batch_list(user=self.request.user),
-            order=("-created_at", "-id"),
-            cursor=self.request.GET.get("cursor", ""),
-            size=20,
+        ctx.update(
+            kind=self.kind,
+            kinds=self.kinds,
+            page=keyset_page(
+                import_batch_list(user=self.request.user).filter(kind=self.kind.key),
+                order=("-created_at", "-id"),
+                cursor=self.request.GET.get("cursor", ""),
+                size=20,
+            ),
         )
         return ctx
 
     def form_valid(self, form):
         try:
-            batch = importing.import_batch_create(actor=self.request.user, upload=form.cleaned_data["file"])
+            batch = importing.import_batch_create(
+                actor=self.request.user,
+                upload=form.cleaned_data["file"],
+                kind=self.kind,
+                options=form.cleaned_data.get("options"),
+            )
         except ValidationError as error:
             form.add_error("file", error)
             return self.form_invalid(form)
@@ -65,32 +91,38 @@ class ImportListView(StaffMixin, FormView):
         return redirect("registry:import_detail", pk=batch.pk)
 
 
-class ImportTemplateView(StaffMixin, View):
-    permission_required = "registry.import_person"
+class ImportTemplateView(ImportMixin, View):
+    """The template workbook of a kind (``?kind=``, persons by default)."""
 
     def get(self, request):
-        content = importing.import_template_xlsx(user=request.user)
+        kind = next((k for k in kinds_for(request.user) if k.key == request.GET.get("kind", "persons")), None)
+        if kind is None:
+            raise PermissionDenied
+        content = importing.import_template_xlsx(user=request.user, kind=kind)
         response = HttpResponse(content, content_type=XLSX)
-        response["Content-Disposition"] = content_disposition_header(True, _("侨情人员导入模板.xlsx"))
+        name = _("%(kind)s导入模板.xlsx") % {"kind": kind.label}
+        response["Content-Disposition"] = content_disposition_header(True, name)
         return response
 
 
-class ImportDetailView(StaffMixin, TemplateView):
+class ImportDetailView(ImportMixin, TemplateView):
     """The preview: progress while the job runs, then the counts and every issue, paged."""
 
-    permission_required = "registry.import_person"
     template_name = "registry/import_detail.html"
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         batch = _batch_or_404(self.request.user, kwargs["pk"])
+        import_kind = importing.kind_of(batch)
         kind = self.request.GET.get("kind", "")
         kind = kind if kind in ISSUE_KINDS else ""
         can_remap = batch.status in (ImportStatus.CHECKED, ImportStatus.FAILED) and bool(batch.file)
         found = {field_name for _header, field_name in batch.columns_found or []}
-        missing = [col.header for col in importing.COLUMNS if col.required and col.field not in found]
+        missing = [col.header for col in import_kind.columns if col.required and col.field not in found]
         ctx.update(
             batch=batch,
+            import_kind=import_kind,
+            options_text=import_kind.describe_options(batch.options or {}),
             kind=kind,
             kinds=list(ISSUE_KINDS.items()),
             page=keyset_page(
@@ -109,10 +141,8 @@ class ImportDetailView(StaffMixin, TemplateView):
         return ctx
 
 
-class ImportProgressView(StaffMixin, View):
+class ImportProgressView(ImportMixin, View):
     """The progress partial the preview polls; once the job is over the page reloads itself."""
-
-    permission_required = "registry.import_person"
 
     def get(self, request, pk: int):
         batch = _batch_or_404(request.user, pk)
@@ -122,8 +152,7 @@ class ImportProgressView(StaffMixin, View):
         return response
 
 
-class ImportConfirmView(StaffMixin, View):
-    permission_required = "registry.import_person"
+class ImportConfirmView(ImportMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, pk: int):
@@ -135,8 +164,7 @@ class ImportConfirmView(StaffMixin, View):
         return redirect("registry:import_detail", pk=batch.pk)
 
 
-class ImportCancelView(StaffMixin, View):
-    permission_required = "registry.import_person"
+class ImportCancelView(ImportMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, pk: int):
@@ -150,10 +178,8 @@ class ImportCancelView(StaffMixin, View):
         return redirect("registry:import_detail", pk=batch.pk)
 
 
-class ImportRejectsView(StaffMixin, View):
+class ImportRejectsView(ImportMixin, View):
     """The rows not imported, with their reasons, as a workbook (the download is audited)."""
-
-    permission_required = "registry.import_person"
 
     def get(self, request, pk: int):
         batch = _batch_or_404(request.user, pk)
@@ -168,10 +194,9 @@ class ImportRejectsView(StaffMixin, View):
         )
 
 
-class ImportMappingView(StaffMixin, View):
+class ImportMappingView(ImportMixin, View):
     """The user corrects the column mapping; the batch is checked again in the background."""
 
-    permission_required = "registry.import_person"
     http_method_names = ["post"]
 
     def post(self, request, pk: int):
@@ -189,10 +214,9 @@ class ImportMappingView(StaffMixin, View):
         return redirect("registry:import_detail", pk=batch.pk)
 
 
-class ImportRollbackView(StaffMixin, View):
+class ImportRollbackView(ImportMixin, View):
     """Undo an imported batch as a whole (refused when some of its persons are in use)."""
 
-    permission_required = "registry.import_person"
     http_method_names = ["post"]
 
     def post(self, request, pk: int):

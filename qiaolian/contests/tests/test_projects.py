@@ -134,7 +134,7 @@ def test_leader_reads_but_cannot_record(client, jinshan):
     client.force_login(jinshan.user("leader"))
     assert client.get(reverse("contests:project_detail", args=[project.pk])).status_code == 200
     assert client.get(reverse("contests:project_create")).status_code == 403
-    assert client.get(reverse("contests:project_import")).status_code == 403
+    assert client.get(reverse("registry:import_list") + "?kind=projects").status_code == 403
 
 
 def _post_data(**values) -> dict:

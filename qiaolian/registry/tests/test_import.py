@@ -149,7 +149,10 @@ def acceptance_rows() -> tuple[list[dict], dict[int, int]]:
     return rows, bad
 
 
-def test_ten_thousand_rows_with_two_percent_bad_import_once_and_only_once(jinshan, django_capture_on_commit_callbacks):
+def test_ten_thousand_rows_with_two_percent_bad_import_once_and_only_once(
+    jinshan, django_capture_on_commit_callbacks, settings
+):
+    settings.QIAOLIAN_IMPORT_WORKERS = 2  # as in production: chunks checked in worker processes
     admin = jinshan.user("admin")
     rows, bad = acceptance_rows()
     assert sorted(list(bad.values()).count(k) for k in BAD_KINDS) == [50, 50, 50, 50]
@@ -299,6 +302,44 @@ def test_template_reads_back_with_every_column_and_no_rows(jinshan):
 def checked(actor, rows: list[dict], **kwargs) -> importing.CheckOutcome:
     table = importing.read_table(workbook(rows, **kwargs), "x.xlsx")
     return importing.check_rows(table=table, actor=actor, keep_persons=True)
+
+
+def _verdicts(outcome: importing.CheckOutcome) -> dict:
+    return {
+        "counts": (outcome.total, outcome.valid, outcome.invalid, outcome.duplicates, outcome.warned),
+        "issues": {
+            ref: [(i.column, i.value, i.reason, i.is_duplicate) for i in v] for ref, v in outcome.issues.items()
+        },
+        "warnings": {ref: [i.reason for i in v] for ref, v in outcome.warnings.items()},
+        "persons": [(p.name, p.id_number, p.birth_date, p.federation_id) for p in outcome.persons],
+    }
+
+
+def test_worker_processes_check_chunks_exactly_as_the_job_does(jinshan, monkeypatch, settings):
+    """Chunks checked in forked worker processes give the very outcome of checking in the job:
+    the same issues, duplicates across chunks, warnings against the registry, persons in file
+    order. Small chunks so that the 60 rows make several."""
+    admin = jinshan.user("admin")
+    registered = person_row(40)
+    importing.check_rows(
+        table=importing.read_table(workbook([registered]), "x.xlsx"),
+        actor=admin,
+        on_persons=lambda persons: importing.persons_bulk_create(actor=admin, persons=persons),
+    )
+    rows = [person_row(i) for i in range(60)]
+    rows[5]["出生日期"] = "1990-02-30"  # invalid
+    rows[33] = dict(rows[2])  # repeats a row of another chunk
+    rows[47]["所属侨联"] = "火星镇侨联"  # invalid
+    rows[50] = {**person_row(50), "姓名": registered["姓名"], "手机": registered["手机"]}  # warned
+    table = importing.read_table(workbook(rows), "x.xlsx")
+    monkeypatch.setattr(importing, "CHUNK_ROWS", 8)
+    outcomes = {}
+    for workers in (1, 2):
+        settings.QIAOLIAN_IMPORT_WORKERS = workers
+        outcomes[workers] = _verdicts(importing.check_rows(table=table, actor=admin, keep_persons=True))
+    assert outcomes[2] == outcomes[1]
+    assert outcomes[2]["counts"] == (60, 56, 2, 2, 1)  # row 40 is registered: a duplicate too
+    assert [p[0] for p in outcomes[2]["persons"]][:3] == [rows[0]["姓名"], rows[1]["姓名"], rows[2]["姓名"]]
 
 
 def test_labels_countries_and_hardship_are_mapped_to_codes(jinshan):

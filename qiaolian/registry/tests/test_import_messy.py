@@ -23,9 +23,20 @@ from qiaolian.core.validators import id_check_digit
 from qiaolian.registry import importing
 from qiaolian.registry.models import ImportBatch, ImportStatus, Person
 from qiaolian.registry.tests.factories import OverseasTieFactory
+from qiaolian.registry.tests.importing_helpers import assert_every_row_accounted_for as accounted_for
+from qiaolian.registry.tests.importing_helpers import import_file, rejects_rows
 from qiaolian.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db
+
+
+def run(actor, name: str, content: bytes, capture) -> ImportBatch:
+    return import_file(actor, name, content, capture, kind=None)
+
+
+def assert_every_row_accounted_for(batch: ImportBatch, data_rows: int) -> None:
+    accounted_for(batch, data_rows, Person)
+
 
 FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 
@@ -47,35 +58,6 @@ def excel_serial(day: dt.date) -> int:
 
 def reveal(value) -> str:
     return value.reveal() if value else ""
-
-
-def run(actor, name: str, content: bytes, capture) -> ImportBatch:
-    """Upload, check, confirm and commit, as the pages and the background jobs do."""
-    with capture(execute=True):
-        batch = importing.import_batch_create(actor=actor, upload=SimpleUploadedFile(name, content))
-    batch.refresh_from_db()
-    assert batch.status == ImportStatus.CHECKED, batch.message
-    with capture(execute=True):
-        importing.import_batch_confirm(actor=actor, batch=batch)
-    batch.refresh_from_db()
-    assert batch.status == ImportStatus.DONE, batch.message
-    return batch
-
-
-def rejects_rows(batch: ImportBatch) -> list[dict]:
-    with batch.rejects_file.open("rb") as handle:
-        rows = CalamineWorkbook.from_filelike(io.BytesIO(handle.read())).get_sheet_by_index(0).to_python()
-    return [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
-
-
-def assert_every_row_accounted_for(batch: ImportBatch, data_rows: int) -> None:
-    imported = Person.objects.filter(import_batch=batch).count()
-    rejected = batch.issues.values("sheet", "row_number").distinct().count()
-    assert batch.total_rows == data_rows
-    assert imported == batch.imported_rows
-    assert imported + rejected == data_rows
-    if rejected:
-        assert len(rejects_rows(batch)) == rejected
 
 
 # An .xlsx with two towns -----------------------------------------------------------------------
@@ -186,6 +168,27 @@ def test_two_town_workbook_imports_each_person_once_and_returns_the_repeat(jinsh
     with batch.rejects_file.open("rb") as handle:
         again = importing.read_table(handle.read(), "未导入.xlsx")
     assert not again.ignored_headers and again.sheets[0].columns["id_number"] == 4
+
+
+def test_a_relatives_sheet_in_the_same_workbook_is_left_to_the_relatives_tab(jinshan):
+    """人员信息 and 海外亲属 in one workbook: the persons import reads the persons sheet only (the
+    relatives sheet shares 外文名, 职业, 备注 with it but has neither 姓名 nor 证件号码)."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    persons = book.add_worksheet("人员信息")
+    persons.write_row(0, 0, ["姓名", "证件号码", "身份类别", "所属侨联", "外文名", "职业", "备注"])
+    persons.write_row(1, 0, ["王志强", WANG_ID, "侨眷", "石化街道侨联", "", "", ""])
+    relatives = book.add_worksheet("海外亲属")
+    relatives.write_row(0, 0, ["国内亲属证件号码", "海外亲属姓名", "外文名", "关系", "所在国家/地区", "职业", "备注"])
+    relatives.write_row(1, 0, [WANG_ID, "王明", "Ming Wang", "子", "美国", "工程师", ""])
+    book.close()
+    table = importing.read_table(buffer.getvalue(), "花名册.xlsx")
+    assert [layout.name for layout in table.sheets] == ["人员信息"]
+    outcome = importing.check_rows(table=table, actor=jinshan.user("admin"))
+    assert (outcome.total, outcome.valid) == (1, 1)
+    # Alone, a sheet without 姓名 or 证件号码 is still read, and the missing columns named.
+    alone = importing.read_table(buffer.getvalue(), "x.xlsx", overrides={"姓名": "", "证件号码": ""})
+    assert len(alone.sheets) == 2 and "姓名" in alone.missing
 
 
 def test_the_same_workbook_again_imports_nothing_and_lists_every_row(jinshan, django_capture_on_commit_callbacks):
@@ -461,7 +464,7 @@ def test_command_refuses_unknown_kind_and_unreadable_file(jinshan, tmp_path):
     path = tmp_path / "x.pdf"
     path.write_bytes(b"%PDF-1.4")
     with pytest.raises(CommandError, match="未知的导入类型"):
-        call_command("import", "enterprises", str(path), "--user", "admin")
+        call_command("import", "spaceships", str(path), "--user", "admin")
     with pytest.raises(CommandError, match="不支持的文件类型"):
         call_command("import", "persons", str(path), "--user", "admin")
     with pytest.raises(CommandError, match="没有用户名"):

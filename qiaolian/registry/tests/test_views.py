@@ -1,9 +1,16 @@
 import datetime as dt
+import json
 
 import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from qiaolian.audit.models import Action, AuditEntry
+from qiaolian.core import paging
+from qiaolian.core.paging import keyset_page
+from qiaolian.registry import selectors
+from qiaolian.registry.forms import PersonFilterForm
 from qiaolian.registry.models import Person
 from qiaolian.registry.tests.factories import OverseasTieFactory, PersonFactory, resident_id
 
@@ -246,3 +253,123 @@ def test_overseas_tie_add_edit_delete(zhujing_client, jinshan):
     assert "5年以上" in bad.content.decode()
     zhujing_client.post(reverse("registry:tie_delete", args=[tie.pk]))
     assert person.overseas_ties.count() == 0
+
+
+# The list page on a large registry: bounded queries, stable keyset order, index-served orders,
+# the estimated total (PostgreSQL) and the filter form's selects.
+
+
+def _list_queries(client, params=None) -> list[str]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("registry:person_list"), params or {})
+    assert response.status_code == 200
+    return [q["sql"] for q in captured.captured_queries]
+
+
+def test_list_page_queries_do_not_grow_with_the_persons_shown(zhujing_client, jinshan):
+    for i in range(3):
+        PersonFactory(federation=jinshan.zhujing, name=f"少量{i}")
+    few = _list_queries(zhujing_client)
+    for i in range(40):
+        PersonFactory(federation=jinshan.zhujing if i % 2 else jinshan.zhujing_village, name=f"大量{i:02d}")
+    many = _list_queries(zhujing_client)
+    second = zhujing_client.get(reverse("registry:person_list")).context["page"]
+    next_page = _list_queries(zhujing_client, {"cursor": second.next_cursor})
+    # a full page costs one count more than a page that holds the whole result, and no query per row
+    assert len(many) == len(few) + 1
+    assert len(next_page) == len(many)
+    assert sum("registry_person" in sql for sql in many) == 2
+    assert len(many) <= 12
+
+
+@pytest.mark.parametrize("sort", ["pinyin", "newest", "updated"])
+def test_every_order_is_stable_through_next_and_prev_pages(zhujing_client, jinshan, sort):
+    persons = [PersonFactory(federation=jinshan.zhujing, name="同名") for _ in range(27)]
+    persons += [PersonFactory(federation=jinshan.zhujing, name=f"甲{i:02d}") for i in range(27)]
+    same = dt.datetime(2024, 5, 1, 8, 0, tzinfo=dt.UTC)
+    Person.objects.filter(pk__in=[p.pk for p in persons[::2]]).update(created_at=same, updated_at=same)
+    url = reverse("registry:person_list")
+    pages = [zhujing_client.get(url, {"sort": sort}).context["page"]]
+    while pages[-1].next_cursor:
+        pages.append(zhujing_client.get(url, {"sort": sort, "cursor": pages[-1].next_cursor}).context["page"])
+    seen = [p.pk for page in pages for p in page.rows]
+    order = {"pinyin": ("name_pinyin", "id"), "newest": ("-created_at", "-id"), "updated": ("-updated_at", "-id")}
+    assert seen == list(Person.objects.order_by(*order[sort]).values_list("pk", flat=True))
+    assert len(pages) == 3
+    back = zhujing_client.get(url, {"sort": sort, "cursor": pages[-1].prev_cursor}).context["page"]
+    assert [p.pk for p in back.rows] == [p.pk for p in pages[-2].rows]
+    assert all(page.total == 54 and not page.total_is_estimate for page in pages)
+
+
+def test_filter_selects_keep_the_choice_and_offer_only_visible_federations(client, jinshan):
+    client.force_login(jinshan.user("zhujing"))
+    html = client.get(reverse("registry:person_list"), {"country": "CA", "sort": "newest"}).content.decode()
+    assert '<option value="CA" selected>' in html
+    assert '<option value="US">' in html
+    assert '<option value="newest" selected>' in html
+    assert f'<option value="{jinshan.zhujing.pk}">' in html
+    assert f'<option value="{jinshan.shihua.pk}">' not in html  # another town's federation
+
+
+def test_list_shows_an_exact_total_for_a_small_result(zhujing_client, jinshan):
+    for i in range(30):
+        PersonFactory(federation=jinshan.zhujing, name=f"测试{i:02d}")
+    page = names_in(zhujing_client.get(reverse("registry:person_list")))
+    assert "共 30 条" in page and "约 30 条" not in page
+
+
+postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner and statistics")
+
+
+@pytest.mark.postgres
+@postgres_only
+def test_a_large_total_is_the_planners_estimate_on_postgresql(client, jinshan, monkeypatch):
+    monkeypatch.setattr(paging, "COUNT_CAP", 10)
+    monkeypatch.setattr(paging, "ESTIMATE_FROM", 5)
+    for i in range(40):
+        PersonFactory(federation=jinshan.zhujing, name=f"测试{i:02d}")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE registry_person")
+    client.force_login(jinshan.user("admin"))
+    response = client.get(reverse("registry:person_list"))
+    page = response.context["page"]
+    assert page.total_is_estimate and page.total == 40 and len(page.rows) == 25
+    assert "约 40 条" in response.content.decode()
+    searched = client.get(reverse("registry:person_list"), {"q": "测试01"}).context["page"]
+    assert (searched.total, searched.total_is_estimate) == (1, False)
+
+
+def _plan_nodes(plan: dict) -> list[dict]:
+    nodes = [plan]
+    for child in plan.get("Plans", []):
+        nodes += _plan_nodes(child)
+    return nodes
+
+
+@pytest.mark.postgres
+@postgres_only
+@pytest.mark.parametrize("sort", ["pinyin", "newest", "updated"])
+def test_list_orders_are_read_from_an_index_from_the_cursor_on(jinshan, sort):
+    """No Sort of all rows for any order, and a later page starts its index scan at the cursor."""
+    for i in range(30):
+        PersonFactory(federation=jinshan.zhujing, name=f"测试{i:02d}")
+    user = jinshan.user("admin")
+    order = PersonFilterForm.SORTS[sort]
+    persons = selectors.person_list(user=user)
+    cursor = keyset_page(persons, order=order).next_cursor
+    with transaction.atomic(), connection.cursor() as c:
+        c.execute("SET LOCAL enable_seqscan = off")  # a small test table: plan as for a large one
+        c.execute("SET LOCAL enable_bitmapscan = off")
+        with CaptureQueriesContext(connection) as queries:
+            keyset_page(persons, order=order, cursor=cursor)
+        captured = [q["sql"] for q in queries.captured_queries if "LIMIT 26" in q["sql"]]
+        assert len(captured) == 1
+        c.execute("EXPLAIN (FORMAT JSON) " + captured[0])
+        plan = c.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    nodes = _plan_nodes(plan[0]["Plan"])
+    assert not [n for n in nodes if n["Node Type"] == "Sort"], nodes
+    scans = [n for n in nodes if n.get("Relation Name") == "registry_person"]
+    assert scans and scans[0]["Node Type"] in ("Index Scan", "Index Only Scan")
+    column = order[0].lstrip("-")
+    assert column in scans[0].get("Index Cond", ""), scans[0]

@@ -5,15 +5,15 @@ does, and the counts and first issues are printed. With --commit the file goes t
 path of the web import (batch stored, checked, confirmed, committed in one transaction with one
 audit entry), synchronously, and the rows not imported are written to a workbook.
 
-Kinds are listed in ``KINDS`` (name → dotted path of an ``ImportKind``); another record kind is
-added by writing its ``ImportKind`` next to its import services and listing it here.
+Kinds are the ``ImportKind``s the apps register (``core.importkinds``): persons, enterprises,
+activity participants, aid recipients …; a kind's upload options (e.g. the activity) are given
+as ``--option name=value``.
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from importlib import import_module
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,6 +21,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
+from qiaolian.core.importkinds import all_kinds, get_kind
 from qiaolian.orgs.models import Federation
 
 FIRST_ISSUES = 20
@@ -42,88 +43,103 @@ class ImportReport:
     message: str = ""
 
 
-class PersonsKind:
-    """Registry persons (侨情人员), through ``qiaolian.registry.importing``."""
-
-    label = "侨情人员"
-
-    @staticmethod
-    def _issue_lines(pairs) -> list[str]:
-        lines = []
-        for (sheet, number), issue in pairs:
-            where = f"{sheet} 第{number}行" if sheet else f"第{number}行"
-            column = f" {issue.column}" if issue.column else ""
-            lines.append(f"{where}{column}：{issue.reason}")
-        return lines
-
-    def preview(self, *, actor, content: bytes, file_name: str, federation) -> ImportReport:
-        from qiaolian.registry import importing
-
-        _table, outcome = importing.import_file_preview(
-            actor=actor, content=content, file_name=file_name, federation=federation
-        )
-        return ImportReport(
-            rows=outcome.total,
-            importable=outcome.valid,
-            invalid=outcome.invalid,
-            duplicates=outcome.duplicates,
-            warned=outcome.warned,
-            issues=self._issue_lines(outcome.first_issues(FIRST_ISSUES)),
-        )
-
-    def commit(self, *, actor, content: bytes, file_name: str, federation) -> ImportReport:
-        from qiaolian.registry import importing
-
-        upload = SimpleUploadedFile(file_name, content)
-        batch = importing.import_batch_create(actor=actor, upload=upload, federation=federation, in_background=False)
-        batch = importing.import_batch_check(batch_id=batch.pk)
-        if batch.status == "checked":
-            importing.import_batch_confirm(actor=actor, batch=batch, in_background=False)
-            batch = importing.import_batch_commit(batch_id=batch.pk, actor_id=actor.pk)
-        issues = [
-            ((i.sheet, i.row_number), i) for i in importing.import_issues(batch=batch).order_by("id")[:FIRST_ISSUES]
-        ]
-        rejects = b""
-        if batch.rejects_file:
-            with batch.rejects_file.open("rb") as handle:
-                rejects = handle.read()
-        return ImportReport(
-            rows=batch.total_rows,
-            importable=batch.valid_rows,
-            invalid=batch.invalid_rows,
-            duplicates=batch.duplicate_rows,
-            warned=batch.warned_rows,
-            imported=batch.imported_rows if batch.status == "done" else 0,
-            issues=self._issue_lines(issues),
-            rejects=rejects,
-            status=batch.get_status_display(),
-            message=batch.message,
-        )
+def _issue_lines(pairs) -> list[str]:
+    lines = []
+    for (sheet, number), issue in pairs:
+        where = f"{sheet} 第{number}行" if sheet else f"第{number}行"
+        column = f" {issue.column}" if issue.column else ""
+        lines.append(f"{where}{column}：{issue.reason}")
+    return lines
 
 
-KINDS: dict[str, str] = {
-    "persons": "qiaolian.registry.management.commands.import.PersonsKind",
-}
+def preview(kind, *, actor, content: bytes, file_name: str, federation, options) -> ImportReport:
+    from qiaolian.registry import importing
+
+    _table, outcome = importing.import_file_preview(
+        actor=actor, content=content, file_name=file_name, federation=federation, kind=kind, options=options
+    )
+    return ImportReport(
+        rows=outcome.total,
+        importable=outcome.valid,
+        invalid=outcome.invalid,
+        duplicates=outcome.duplicates,
+        warned=outcome.warned,
+        issues=_issue_lines(outcome.first_issues(FIRST_ISSUES)),
+    )
+
+
+def commit(kind, *, actor, content: bytes, file_name: str, federation, options) -> ImportReport:
+    """The very path of the web import, run synchronously."""
+    from qiaolian.registry import importing
+
+    upload = SimpleUploadedFile(file_name, content)
+    batch = importing.import_batch_create(
+        actor=actor, upload=upload, federation=federation, in_background=False, kind=kind, options=options
+    )
+    batch = importing.import_batch_check(batch_id=batch.pk)
+    if batch.status == "checked":
+        importing.import_batch_confirm(actor=actor, batch=batch, in_background=False)
+        batch = importing.import_batch_commit(batch_id=batch.pk, actor_id=actor.pk)
+    issues = [((i.sheet, i.row_number), i) for i in importing.import_issues(batch=batch).order_by("id")[:FIRST_ISSUES]]
+    rejects = b""
+    if batch.rejects_file:
+        with batch.rejects_file.open("rb") as handle:
+            rejects = handle.read()
+    return ImportReport(
+        rows=batch.total_rows,
+        importable=batch.valid_rows,
+        invalid=batch.invalid_rows,
+        duplicates=batch.duplicate_rows,
+        warned=batch.warned_rows,
+        imported=batch.imported_rows if batch.status == "done" else 0,
+        issues=_issue_lines(issues),
+        rejects=rejects,
+        status=batch.get_status_display(),
+        message=batch.message,
+    )
 
 
 def kind_for(name: str):
-    path = KINDS.get(name)
-    if path is None:
-        raise CommandError(f"未知的导入类型“{name}”，可用：{', '.join(sorted(KINDS))}")
-    module_name, _, class_name = path.rpartition(".")
-    return getattr(import_module(module_name), class_name)()
+    from qiaolian.registry import importing  # noqa: F401  (registers the persons kind)
+
+    try:
+        return get_kind(name)
+    except KeyError:
+        raise CommandError(f"未知的导入类型“{name}”，可用：{', '.join(k.key for k in all_kinds())}") from None
+
+
+def options_for(kind, *, actor, pairs: list[str]) -> dict:
+    """``--option name=value`` pairs read by the kind's upload fields, as the web form reads them."""
+    fields = kind.option_fields(user=actor)
+    given: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or name not in fields:
+            names = "、".join(fields) or "（无）"
+            raise CommandError(f"无法识别的选项“{pair}”：{kind.label}的选项有 {names}，写成 名称=值。")
+        given[name] = value
+    data = {}
+    for name, form_field in fields.items():
+        try:
+            data[name] = form_field.clean(given.get(name, ""))
+        except ValidationError as error:
+            raise CommandError(f"选项 {name}：{' '.join(error.messages)}") from None
+    return kind.clean_options(user=actor, data=data)
 
 
 class Command(BaseCommand):
     help = "检查（加 --commit 则导入）一个表格文件：manage.py import persons 名单.xlsx [--commit]"
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", help=f"导入什么：{', '.join(sorted(KINDS))}")
+        parser.add_argument("kind", help="导入什么：persons（侨情人员）、enterprises、participants、aid_recipients 等")
         parser.add_argument("file", help="表格文件（.xlsx、.xls、.ods、.csv）")
         parser.add_argument("--commit", action="store_true", help="写入；不加时只检查，什么都不写")
         parser.add_argument("--federation", help="导入单位（侨联代码或名称）；所属侨联留空的行归入该单位")
         parser.add_argument("--user", help="以哪个用户的身份导入（用户名）；不填时用唯一的超级管理员")
         parser.add_argument("--rejects", help="未导入的行写到这个文件（默认：原文件旁的 <文件名>-未导入.xlsx）")
+        parser.add_argument(
+            "--option", action="append", default=[], help="导入选项 名称=值，如 --option activity=HD2026-001（可重复）"
+        )
 
     def handle(self, *args, **options):
         kind = kind_for(options["kind"])
@@ -137,10 +153,11 @@ class Command(BaseCommand):
         federation = self._federation(options.get("federation"))
         file_name = os.path.basename(path)
         try:
-            if options["commit"]:
-                report = kind.commit(actor=actor, content=content, file_name=file_name, federation=federation)
-            else:
-                report = kind.preview(actor=actor, content=content, file_name=file_name, federation=federation)
+            kind_options = options_for(kind, actor=actor, pairs=options["option"])
+            run = commit if options["commit"] else preview
+            report = run(
+                kind, actor=actor, content=content, file_name=file_name, federation=federation, options=kind_options
+            )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
         except PermissionDenied:
