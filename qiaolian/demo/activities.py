@@ -274,6 +274,10 @@ class Member:
         return min_age <= age_on(self.born, day) <= max_age
 
 
+def _deceased(person: Person | None) -> bool:
+    return person is not None and person.living_status == c.LivingStatus.DECEASED
+
+
 @dataclass
 class Reg:
     person: Person | None = None
@@ -1402,14 +1406,16 @@ class ActivityBuilder:
         ]
         by_service = []
         for reg in plan.regs:
-            if reg.service:
+            # A performer who has died since the activity cannot be registered through the desk
+            # today (registration_add refuses the deceased): recorded with the others, in bulk.
+            if reg.service and not _deceased(reg.person):
                 made = services.registration_add(
                     actor=admin, activity=activity, person=reg.person, name=reg.name,
                     organization=reg.organization, role=reg.role,
                 )  # fmt: skip
                 self.codes.add(made.code)
                 by_service.append((reg, made))
-        bulk = [reg for reg in plan.regs if not reg.service]
+        bulk = [reg for reg in plan.regs if not reg.service or _deceased(reg.person)]
         if plan.outcome == Status.CANCELLED:  # people had signed up before it was called off
             self.register_in_bulk(activity, plan, bulk, by_service, checked_in=False)
             services.activity_transition(actor=admin, activity=activity, to=Status.CANCELLED)

@@ -10,6 +10,15 @@ Proportions aim at a Shanghai suburb's registry: a majority of 侨眷, then 港�
 (mostly elderly, back from South-East Asia in the 1950s–60s), 留学回国人员 and 留学人员家属, and a
 few 华侨, 外籍华人 and 港澳同胞 registered through their families. About 4 % are in hardship.
 
+About 1.5 % of the registry (at least six persons from scale 0.02 on) are the same person
+registered a second time, as record linkage is meant to find them: entered again by another town,
+with a typo in the name (a homophone typed through pinyin), in traditional characters, with the
+birth month and day swapped, simply without the ID number, or with a new phone number. None of
+these second records carries the ID number, since the entry-time check (registry.duplicates)
+refuses a number already registered; they are written after the first ones and put through that
+check, as an import would be. The import's audit entry lists them (person ids and kind only), so
+the demo's duplicates can be found and the linkage's recall on them measured.
+
 Everything is planned in memory first (deterministically, from the seed), then written in one
 go: households, persons through ``persons_bulk_create``, ties, and one audit entry.
 """
@@ -25,6 +34,8 @@ from pypinyin import lazy_pinyin
 
 from qiaolian.audit.models import Action
 from qiaolian.audit.services import audit_record
+from qiaolian.core.chinese import to_traditional
+from qiaolian.core.text import pinyin_key, search_key
 from qiaolian.demo import geography as geo
 from qiaolian.demo import names
 from qiaolian.demo import overseas as ov
@@ -34,6 +45,7 @@ from qiaolian.demo.identity import IdNumbers, landline, mobile, street_address
 from qiaolian.demo.rand import Weighted, date_between, date_in_year, weighted_sample
 from qiaolian.orgs.models import Federation
 from qiaolian.registry import choices as c
+from qiaolian.registry.duplicates import Rule, candidates_for_rows, entry_keys
 from qiaolian.registry.models import Household, OverseasTie, Person
 from qiaolian.registry.services import persons_bulk_create
 
@@ -42,6 +54,8 @@ HARDSHIP_SHARE = 0.04
 MIN_BIRTH = dt.date(1930, 1, 1)
 MAX_BIRTH = dt.date(2010, 12, 31)
 YEAR = REFERENCE_DATE.year
+DUPLICATE_SHARE = 0.015
+MIN_DUPLICATES = 6  # one of each kind, from scale 0.02 (60 persons) on
 
 COUNTRY_ZH = {
     "ID": "印度尼西亚", "MY": "马来西亚", "VN": "越南", "TH": "泰国", "SG": "新加坡", "MM": "缅甸", "IN": "印度",
@@ -199,6 +213,26 @@ DEMOCRATIC_PARTIES = (
 )  # fmt: skip
 ETHNIC_MINORITIES = ("回族", "满族", "壮族", "蒙古族", "土家族", "苗族", "朝鲜族")
 
+# Second records of a person (planted duplicates): the first of each kind in this order, the rest
+# by weight. "other_town": registered again where the person also lives (户籍地 and 居住地);
+# "typo": a given-name character typed as its homophone; "traditional": the name in 繁體, as
+# written on a Hong Kong or overseas document; "swapped_date": birth month and day exchanged;
+# "missing_id": the same record without the ID number; "changed_phone": a new mobile number.
+DUPLICATE_ORDER = ("other_town", "typo", "traditional", "swapped_date", "missing_id", "changed_phone")
+DUPLICATE_KINDS = Weighted(
+    [("other_town", 25), ("typo", 20), ("traditional", 15), ("swapped_date", 15), ("missing_id", 15),
+     ("changed_phone", 10)]
+)  # fmt: skip
+# Given-name characters and a homophone a pinyin input method offers first (same toneless pinyin).
+HOMOPHONES = dict(
+    zip(
+        "英华明芳珍娟萍平国建伟峰杰静敏琴红丽兰林军斌涛燕霞宇龙生凤梅美玉秀荣东新文晓佳嘉俊浩怡婷雯琪涵轩志德福宝勇刚忠云飞磊颖洁蕾晶",
+        "瑛桦鸣方贞鹃苹萍帼健玮锋洁婧闽芹虹莉岚琳君彬韬艳侠雨隆升风美梅钰绣容冬欣雯小嘉佳骏皓仪亭文棋寒萱智得富保永钢中芸菲垒莹杰雷菁",
+        strict=True,
+    )
+)
+DUPLICATE_SOURCES = Weighted([(c.Source.SURVEY, 50), (c.Source.SELF_DECLARED, 30), (c.Source.STAFF, 20)])
+
 
 @dataclass(frozen=True)
 class Home:
@@ -235,6 +269,11 @@ class PeoplePlanner:
         self.ties: list[OverseasTie] = []
         self._town_picks: dict[str, Weighted[Town]] = {}
         self._husbands: dict[int, str] = {}  # id() of a married woman → her husband's surname
+        # Planted duplicates draw from their own stream: which persons and how they differ does
+        # not change what the first records are.
+        self.duplicate_rng = ctx.rng("people-duplicates")
+        self.originals = 0  # persons[:originals] are first records, the rest planted duplicates
+        self.planted: list[tuple[Person, Person, str]] = []  # (original, duplicate, kind)
 
     def _husband_surname(self, wife: Person) -> str:
         """The surname of a woman's husband, drawn once: her children bear it, and so does the
@@ -881,11 +920,13 @@ class PeoplePlanner:
             "foreign_chinese": self.unit_foreign_chinese,
             "hk_macao": self.unit_hk_macao,
         }
-        while len(self.persons) < total:
-            units[UNIT_KINDS.pick(self.rng)](total - len(self.persons))
+        first_records = total - duplicate_count(total)
+        while len(self.persons) < first_records:
+            units[UNIT_KINDS.pick(self.rng)](first_records - len(self.persons))
         self._life_events()
         self._hardship()
         self._social_roles()
+        self._duplicates(total - len(self.persons))
 
     def _life_events(self) -> None:
         """Deaths since 2018 (mostly of the very old) and a few who moved away."""
@@ -952,6 +993,132 @@ class PeoplePlanner:
                 person.social_roles = role
             cursor += max(1, round(n * scale))
 
+    # Planted duplicates -----------------------------------------------------------------------
+
+    def _duplicates(self, count: int) -> None:
+        """``count`` second records of persons planned so far (see the module's docstring)."""
+        rng = self.duplicate_rng
+        self.originals = len(self.persons)
+        ties_of: dict[int, list[OverseasTie]] = {}
+        for tie in self.ties:
+            ties_of.setdefault(id(tie.person), []).append(tie)
+        candidates = [
+            i
+            for i, p in enumerate(self.persons)
+            if p.living_status == c.LivingStatus.LIVING
+            and p.residence_country in ("", "CN")
+            and p.id_type == c.IdType.RESIDENT_ID
+            and p.id_number
+            and age_on(p.birth_date) >= 18
+        ]
+        rng.shuffle(candidates)
+        for n in range(count):
+            wanted = DUPLICATE_ORDER[n] if n < len(DUPLICATE_ORDER) else DUPLICATE_KINDS.pick(rng)
+            # the first candidate that can have this kind; "missing_id" fits anyone
+            for kind in dict.fromkeys((wanted, "missing_id")):
+                found = next(
+                    ((position, index, made) for position, index in enumerate(candidates)
+                     if (made := self._duplicate_of(index, kind)) is not None),
+                    None,
+                )  # fmt: skip
+                if found is not None:
+                    break
+            if found is None:
+                break  # nobody left to register twice
+            position, index, (duplicate, town) = found
+            del candidates[position]
+            original = self.persons[index]
+            self.persons.append(duplicate)
+            self.person_town.append(town)
+            for tie in ties_of.get(id(original), []):  # the same relatives abroad, recorded again
+                self._copy_tie(tie, duplicate, tie.relation)
+            self.planted.append((original, duplicate, kind))
+
+    def _duplicate_of(self, index: int, kind: str) -> tuple[Person, str] | None:
+        """A second record of ``persons[index]`` of ``kind`` and its town, or None when that
+        person cannot have one of this kind (no homophone in the name, a day after the 12th …)."""
+        rng = self.duplicate_rng
+        original = self.persons[index]
+        town_key = self.person_town[index]
+        name, birth, federation = original.name, original.birth_date, original.federation
+        address = original.address.reveal() if original.address else ""
+        phone = original.phone.reveal() if original.phone else ""
+        if kind == "typo":
+            name = _homophone_typo(rng, original.name)
+            if not name:
+                return None
+        elif kind == "traditional":
+            name = to_traditional(original.name)
+            if name == original.name or search_key(name) != search_key(original.name):
+                return None
+        elif kind == "swapped_date":
+            if birth.day > 12 or birth.day == birth.month:
+                return None
+            birth = dt.date(birth.year, birth.day, birth.month)
+        elif kind == "changed_phone":
+            if not phone.startswith("+861"):  # a mobile number, given up for a new one
+                return None
+            phone = mobile(rng)
+        elif kind == "other_town":
+            town = Weighted([(t, t.share) for t in geo.TOWNS if t.key != town_key]).pick(rng)
+            areas = town.communities if (not town.villages or rng.random() < town.urban_share) else town.villages
+            area = rng.choice(areas)
+            town_key, address = town.key, street_address(rng, town, area)
+            federation = self.ctx.federation_for(town, area.name)
+        duplicate = Person(
+            federation=federation,
+            name=name,
+            sex=original.sex,
+            birth_date=birth,
+            ethnicity=original.ethnicity,
+            category=original.category,
+            nationality=original.nationality,
+            residence_country=original.residence_country,
+            is_new_overseas=original.is_new_overseas,
+            is_returnee_entrepreneur=original.is_returnee_entrepreneur,
+            emigration_period=original.emigration_period,
+            returned_from=original.returned_from,
+            returned_year=original.returned_year,
+            native_place=original.native_place,
+            birthplace=original.birthplace,
+            address=address,
+            phone=phone,
+            education=original.education,
+            occupation=original.occupation,
+            industry=original.industry,
+            political_status=original.political_status,
+            verification=c.Verification.SELF_REPORTED,
+            source=DUPLICATE_SOURCES.pick(rng),
+            created_by=self.ctx.admin,
+        )
+        return duplicate, town_key
+
+    def _entry_check(self) -> list[list[str]]:
+        """Put the planted duplicates through the entry-time check, against the first records
+        just written (as an import checks its rows): the rules that would have asked the user to
+        confirm each one. A duplicate with an ID number already registered would be refused; the
+        planner never makes one."""
+        rows = [
+            entry_keys(
+                {
+                    "name": p.name,
+                    "birth_date": p.birth_date,
+                    "sex": p.sex,
+                    "phone": p.phone.reveal() if p.phone else "",
+                    "phone_alt": p.phone_alt.reveal() if p.phone_alt else "",
+                }
+            )
+            for _original, p, _kind in self.planted
+        ]
+        found = candidates_for_rows(rows)
+        rules: list[list[str]] = []
+        for position in range(len(rows)):
+            agreed = sorted({str(rule) for match in found.get(position, []) for rule in match.rules})
+            if Rule.ID_NUMBER in agreed:
+                raise RuntimeError("a planted duplicate carries an ID number already registered")
+            rules.append(agreed)
+        return rules
+
     # Writing ----------------------------------------------------------------------------------
 
     def write(self) -> None:
@@ -959,7 +1126,9 @@ class PeoplePlanner:
         # Households, then persons, then ties: bulk_create fills each foreign key from the
         # related object saved just before.
         Household.objects.bulk_create(self.households, batch_size=500)
-        persons_bulk_create(actor=ctx.actor(), persons=self.persons, batch_size=500)
+        persons_bulk_create(actor=ctx.actor(), persons=self.persons[: self.originals], batch_size=500)
+        entry_rules = self._entry_check()
+        persons_bulk_create(actor=ctx.actor(), persons=self.persons[self.originals :], batch_size=500)
         OverseasTie.objects.bulk_create(self.ties, batch_size=1000)
         audit_record(
             actor=ctx.actor(),
@@ -972,6 +1141,10 @@ class PeoplePlanner:
                 "persons": len(self.persons),
                 "households": len(self.households),
                 "overseas_ties": len(self.ties),
+                "planted_duplicates": [
+                    {"original": original.pk, "duplicate": duplicate.pk, "kind": kind, "entry_check": rules}
+                    for (original, duplicate, kind), rules in zip(self.planted, entry_rules, strict=True)
+                ],
             },
         )
         ctx.persons = self.persons
@@ -1124,6 +1297,26 @@ def _relative_status(
     if country in ("JP", "KR"):
         naturalized *= 0.5
     return c.RelativeStatus.FOREIGN_CHINESE if rng.random() < naturalized else c.RelativeStatus.OVERSEAS_CHINESE
+
+
+def duplicate_count(total: int) -> int:
+    """How many of ``total`` persons are planted second records: ``DUPLICATE_SHARE``, at least
+    ``MIN_DUPLICATES``, never more than a tenth of the registry (none below ten persons)."""
+    return min(max(MIN_DUPLICATES, round(total * DUPLICATE_SHARE)), total // 10)
+
+
+def _homophone_typo(rng: random.Random, name: str) -> str:
+    """``name`` with one given-name character replaced by a homophone (same pinyin, another
+    name key), or "" when it has none."""
+    start = len(names.split_surname(name))
+    positions = [i for i in range(start, len(name)) if name[i] in HOMOPHONES]
+    if not positions:
+        return ""
+    i = rng.choice(positions)
+    typo = name[:i] + HOMOPHONES[name[i]] + name[i + 1 :]
+    if pinyin_key(typo) != pinyin_key(name) or search_key(typo) == search_key(name):
+        return ""
+    return typo
 
 
 def build_people(ctx: DemoContext) -> None:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -215,3 +216,25 @@ class MergeLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.model}#{self.row_pk}.{self.field}"
+
+    def _model(self) -> type[models.Model] | None:
+        try:
+            return apps.get_model(self.model)
+        except (LookupError, ValueError):
+            return None
+
+    @property
+    def model_label(self) -> str:
+        """What the row is, in the user's language (海外亲属, 活动报名 …); the label if unknown."""
+        model = self._model()
+        return str(model._meta.verbose_name) if model is not None else self.model
+
+    @property
+    def field_label(self) -> str:
+        """The field that pointed at the merged person, by its verbose name."""
+        model = self._model()
+        if model is not None:
+            for model_field in model._meta.concrete_fields:
+                if self.field in (model_field.attname, model_field.name):
+                    return str(model_field.verbose_name)
+        return self.field
