@@ -95,8 +95,8 @@ from qiaolian.orgs.selectors import federation_choices
 from qiaolian.registry import choices as c
 from qiaolian.registry.duplicates import EntryKeys, Match, candidates_for_rows, entry_keys, visible_names
 from qiaolian.registry.forms import PersonForm
-from qiaolian.registry.models import ImportBatch, ImportIssue, ImportStatus, Person
-from qiaolian.registry.services import persons_bulk_create
+from qiaolian.registry.models import Household, ImportBatch, ImportIssue, ImportStatus, Person
+from qiaolian.registry.services import households_attach, persons_bulk_create
 
 logger = logging.getLogger(__name__)
 
@@ -163,7 +163,25 @@ COLUMNS: tuple[Column, ...] = (
     Column("职务", "position", width=12),
     Column("微信号", "wechat", aliases=("微信",), width=14),
     Column("其他电话（含境外）", "phone_alt", "protected", aliases=("其他电话", "境外电话"), width=16),
+    # The household (家庭户) a row belongs to: not PersonForm fields (see RowChecker.prepare).
+    Column(
+        "户号",
+        "household_key",
+        "household",
+        aliases=("家庭户号", "户编号", "家庭编号"),
+        hint=gettext_lazy("同一户的人员填同一户号（只在本文件内有效），导入时建为一个家庭户；留空表示不编户"),
+        width=8,
+    ),
+    Column(
+        "与户主关系",
+        "household_relation",
+        "choice",
+        aliases=("与户主的关系", "户内关系", "家庭关系"),
+        hint=gettext_lazy("户主、配偶、子女、子女配偶、父母、孙子女/外孙子女、兄弟姐妹、其他"),
+        width=10,
+    ),
 )
+HOUSEHOLD_FIELDS = ("household_key", "household_relation")
 COLUMN_BY_FIELD = {col.field: col for col in COLUMNS}
 SPECS: tuple[ColumnSpec, ...] = tuple(col.spec for col in COLUMNS)
 
@@ -176,6 +194,7 @@ _CHOICES: dict[str, list[tuple[str, Any]]] = {
     "education": c.Education.choices,
     "ethnicity": c.ETHNICITY_CHOICES,
     "hardship_types": c.Hardship.choices,
+    "household_relation": c.HouseholdRelation.choices,
 }
 # Words people write in these columns besides the labels of the code lists.
 _SYNONYMS: dict[str, dict[str, str]] = {
@@ -200,6 +219,15 @@ _SYNONYMS: dict[str, dict[str, str]] = {
         "无党派": c.PoliticalStatus.NON_PARTISAN,
     },
     "occupation": {"退休": c.Occupation.RETIRED, "离退休": c.Occupation.RETIRED},
+    "household_relation": {
+        **dict.fromkeys(("本人", "户主本人"), c.HouseholdRelation.HEAD),
+        **dict.fromkeys(("妻", "妻子", "夫", "丈夫", "爱人"), c.HouseholdRelation.SPOUSE),
+        **dict.fromkeys(("子", "女", "儿子", "女儿", "长子", "长女", "次子", "次女"), c.HouseholdRelation.CHILD),
+        **dict.fromkeys(("儿媳", "女婿", "媳妇"), c.HouseholdRelation.CHILD_SPOUSE),
+        **dict.fromkeys(("父", "母", "父亲", "母亲", "岳父", "岳母", "公公", "婆婆"), c.HouseholdRelation.PARENT),
+        **dict.fromkeys(("孙子", "孙女", "外孙", "外孙女", "孙子女"), c.HouseholdRelation.GRANDCHILD),
+        **dict.fromkeys(("兄", "弟", "姐", "妹", "哥哥", "弟弟", "姐姐", "妹妹"), c.HouseholdRelation.SIBLING),
+    },
 }
 
 
@@ -329,6 +357,7 @@ class PreparedRow:
     data: dict[str, Any]
     problems: dict[str, str]  # field → reason found before the form
     id_hash: str | None
+    household: tuple[str, str] = ("", "")  # (户号, relation code)
 
     @property
     def ref(self) -> RowRef:
@@ -342,6 +371,7 @@ class ValidPerson:
 
     entry: EntryKeys
     person_data: dict[str, Any]
+    household: tuple[str, str] = ("", "")  # (户号, relation code)
 
 
 @dataclass(frozen=True)
@@ -370,6 +400,7 @@ class RowChecker(Checker):
         self.default_federation = default_federation
         self.existing_hashes: set[str] = set()
         self.seen: dict[str, RowRef] = {}  # ID number hash → first row with it
+        self.households: dict[str, dict[str, Any]] = {}  # 户号 → federation, rows and head so far
 
     def _issue(self, row: TableRow, field_name: str | None, reason: str, *, duplicate: bool = False) -> RowIssue:
         if field_name is None or field_name == "__all__":
@@ -416,7 +447,7 @@ class RowChecker(Checker):
         else:
             data["id_number"] = document.text
         for col in COLUMNS:
-            if col.kind == "id_number":
+            if col.kind == "id_number" or col.field in HOUSEHOLD_FIELDS:
                 continue
             if col.field not in columns:
                 if col.kind == "federation" and self.default_federation is not None:
@@ -460,7 +491,23 @@ class RowChecker(Checker):
         if data.get("id_number"):
             normalized = normalized_document(data["id_type"], data["id_number"])
             digest = lookup_hash(Kind.ID_NUMBER, normalized) if normalized else None
-        return PreparedRow(row=row, data=data, problems=problems, id_hash=digest)
+        household = self._household(row, problems)
+        return PreparedRow(row=row, data=data, problems=problems, id_hash=digest, household=household)
+
+    def _household(self, row: TableRow, problems: dict[str, str]) -> tuple[str, str]:
+        """(户号, relation code) of the row; a relation that is not one, or one without a 户号,
+        is a problem of the row."""
+        key = _text(row.value("household_key"))[:40]
+        said = _text(row.value("household_relation"))
+        relation = _choice_code("household_relation", said)
+        if said and relation not in c.HouseholdRelation.values:
+            problems["household_relation"] = _("无法识别的与户主关系“%(value)s”，可填：%(choices)s。") % {
+                "value": said,
+                "choices": "、".join(str(label) for _code, label in c.HouseholdRelation.choices),
+            }
+        elif relation and not key:
+            problems["household_key"] = _("填写了与户主关系，但没有填户号：同一户的人员请填同一户号。")
+        return key, relation
 
     def precheck(self, rows: list[TableRow]) -> list[Prechecked]:
         """What each row gives on its own: prepared and validated by the form. Reads nothing
@@ -470,7 +517,9 @@ class RowChecker(Checker):
             prepared = self.prepare(row)
             form = self.pool.bind(prepared.data)
             if form.is_valid() and not prepared.problems:
-                valid = ValidPerson(entry=entry_keys(form.cleaned_data), person_data=form.person_data())
+                valid = ValidPerson(
+                    entry=entry_keys(form.cleaned_data), person_data=form.person_data(), household=prepared.household
+                )
                 out.append(Prechecked(prepared.id_hash, [], valid))
                 continue
             issues = [self._issue(row, name, reason) for name, reason in prepared.problems.items()]
@@ -500,9 +549,34 @@ class RowChecker(Checker):
             where = _row_label(sheet, number, other_sheet=sheet != row.sheet)
             reason = _("与%(where)s的证件号码相同，本行不再导入。") % {"where": where}
             return [self._issue(row, "id_number", reason, duplicate=True)], None
+        if p.valid is not None and p.valid.household[0]:
+            issue = self._household_issue(row, p.valid)
+            if issue is not None:
+                return [issue], None
         if digest is not None:
             self.seen[digest] = row.ref
         return p.issues, p.valid
+
+    def _household_issue(self, row: TableRow, valid: ValidPerson) -> RowIssue | None:
+        """The rules across the rows of one 户号: one federation, at most one head. A row that
+        breaks them is returned; the others of the household are imported."""
+        key, relation = valid.household
+        federation_id = valid.person_data["federation"].pk
+        group = self.households.setdefault(key, {"federation": federation_id, "rows": [], "head": None})
+        if group["federation"] != federation_id:
+            sheet, number = group["rows"][0]
+            where = _row_label(sheet, number, other_sheet=sheet != row.sheet)
+            reason = _("同一户（户号 %(key)s）的人员须属于同一侨联，与%(where)s不同。") % {"key": key, "where": where}
+            return self._issue(row, "federation", reason)
+        if relation == c.HouseholdRelation.HEAD:
+            if group["head"] is not None:
+                sheet, number = group["head"]
+                where = _row_label(sheet, number, other_sheet=sheet != row.sheet)
+                reason = _("户号 %(key)s 已有户主（%(where)s），一户只能有一位户主。") % {"key": key, "where": where}
+                return self._issue(row, "household_relation", reason)
+            group["head"] = row.ref
+        group["rows"].append(row.ref)
+        return None
 
     def check_chunk(self, rows: list[TableRow]) -> list[tuple[list[RowIssue], Any]]:
         return self.finish(rows, self.precheck(rows))
@@ -511,7 +585,12 @@ class RowChecker(Checker):
         return self.duplicate_warnings(valid)
 
     def build(self, payload: ValidPerson) -> Person:
-        return Person(created_by=self.actor, **{**payload.person_data, "source": c.Source.IMPORT})
+        key, relation = payload.household
+        person = Person(
+            created_by=self.actor, **{**payload.person_data, "source": c.Source.IMPORT, "household_relation": relation}
+        )
+        person.import_household_key = key  # PersonKind.insert puts the person into that household
+        return person
 
     def duplicate_warnings(self, valid: list[tuple[TableRow, ValidPerson]]) -> dict[RowRef, list[RowIssue]]:
         """Warnings for valid rows that may be persons already in the registry, found for the
@@ -867,6 +946,10 @@ class PersonKind(ImportKind):
                 "9. 海外亲属不在本表中填写：请用“海外亲属”导入模板另行填写，在批量导入的“海外亲属”标签页上传"
                 "（先导入人员，再导入海外亲属）。"
             ),
+            _(
+                "10. 家庭户：同一户的人员填同一“户号”（只在本文件内有效，如 1、2、3），并填“与户主关系”；"
+                "导入时每个户号建为一个家庭户，以户主的姓名和住址命名。一户只能有一位户主，同一户的人员须属于同一侨联。"
+            ),
         )
 
     def code_lists(self, *, user) -> dict[str, list[str]]:
@@ -900,6 +983,7 @@ class PersonKind(ImportKind):
         return RowChecker(actor=actor, default_federation=default_federation)
 
     def insert(self, *, actor, records: list[Person], batch) -> int:
+        households_attach(persons=records, batch=batch)
         return persons_bulk_create(actor=actor, persons=records, batch=batch, with_ids=False)
 
     def rollback(self, *, batch) -> int:
@@ -907,9 +991,15 @@ class PersonKind(ImportKind):
         referred to by any record (``records_in_use``)."""
         person_ids = list(Person._base_manager.filter(import_batch=batch).values_list("pk", flat=True))
         since = batch.finished_at or batch.created_at
-        in_use = records_in_use(
-            Person, person_ids, since, changed=models.Q(is_archived=True) | models.Q(household__isnull=False)
-        )
+        # In a household of its own batch is not "in use"; in any other household it is.
+        elsewhere = models.Q(household__isnull=False) & ~models.Q(household__import_batch=batch)
+        in_use = records_in_use(Person, person_ids, since, changed=models.Q(is_archived=True) | elsewhere)
+        joined = Person._base_manager.filter(household__import_batch=batch).exclude(import_batch=batch)
+        if joined.exists():
+            raise ValidationError(
+                _("不能撤销：本批导入建立的家庭户中已加入了其他人员。请先把他们移出这些家庭户，或保留本批次。"),
+                code="in_use",
+            )
         if in_use:
             raise ValidationError(
                 _(
@@ -924,6 +1014,7 @@ class PersonKind(ImportKind):
             deleted += (
                 Person._base_manager.filter(pk__in=person_ids[i : i + 1000]).delete()[1].get(Person._meta.label, 0)
             )
+        Household._base_manager.filter(import_batch=batch).delete()  # now without members
         return deleted
 
 

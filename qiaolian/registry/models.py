@@ -29,6 +29,9 @@ class Household(models.Model):
     notes = models.TextField(_("备注"), blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    import_batch = import_batch_field()
+    # The 户号 the import file gave the household (valid within that file only).
+    import_key = models.CharField(_("导入户号"), max_length=40, blank=True)
 
     objects = ScopedManager()
     jurisdiction_path = "federation"

@@ -19,6 +19,7 @@ from qiaolian.core.changes import diff, snapshot
 from qiaolian.core.permissions import require_in_scope, require_perm
 from qiaolian.core.text import initials_key, pinyin_key, search_key
 from qiaolian.core.validators import display_phone
+from qiaolian.registry.choices import HouseholdRelation
 from qiaolian.registry.models import Household, OverseasTie, Person
 
 REVEALABLE = ("id_number", "phone", "phone_alt", "address")
@@ -74,6 +75,37 @@ def persons_bulk_create(
     else:
         copy_insert(Person, persons, batch_size=batch_size)
     return len(persons)
+
+
+def households_attach(*, persons: list[Person], batch=None) -> None:
+    """The households of an import: each person carrying an ``import_household_key`` (the file's
+    户号) is put into the batch's household of that key, created at its first member with that
+    member's federation and address, and named after the head (户主) once the head is met. The
+    caller holds the transaction; the batch's one audit entry covers them."""
+    keyed = [p for p in persons if getattr(p, "import_household_key", "")]
+    if not keyed:
+        return
+    keys = {p.import_household_key for p in keyed}
+    found = {h.import_key: h for h in Household._base_manager.filter(import_batch=batch, import_key__in=keys)}
+    for person in keyed:
+        key = person.import_household_key
+        household = found.get(key)
+        is_head = person.household_relation == HouseholdRelation.HEAD
+        address = person.address.reveal() if hasattr(person.address, "reveal") else (person.address or "")
+        if household is None:
+            household = Household.objects.create(
+                federation_id=person.federation_id,
+                label=f"{person.name}户"[:60],
+                address=address,
+                import_batch=batch,
+                import_key=key,
+            )
+            found[key] = household
+        elif is_head:
+            household.label = f"{person.name}户"[:60]
+            household.address = address or household.address
+            household.save(update_fields=["label", "address", "updated_at"])
+        person.household = household
 
 
 @transaction.atomic
