@@ -19,6 +19,7 @@ from qiaolian.audit.services import audit_verify
 from qiaolian.core.validators import parse_resident_id
 from qiaolian.demo import build_demo
 from qiaolian.demo.geography import TOWNS
+from qiaolian.linkage.models import CandidatePair
 from qiaolian.orgs.models import (
     CommitteeMember,
     CommitteeRole,
@@ -282,6 +283,9 @@ def test_demo_data_command_prints_the_summary_and_the_accounts_with_the_password
     for username in ("admin", "staff", "zhujing", "shihua", "leader", "auditor"):
         assert username in text
     assert all(t.short_name in text for t in TOWNS)
+    # The planted duplicates are already in the review queue.
+    assert CandidatePair.objects.count() >= 6
+    assert f"查重：找出 {CandidatePair.objects.count()} 对疑似重复人员" in text
 
 
 PINNED_DIGEST = "d891df33317085913d2968bb58a29b9f9ad9ab0560058292794af77f39bdacc5"

@@ -26,6 +26,7 @@ class Command(BaseCommand):
         if scale <= 0:
             raise CommandError("--scale 必须大于 0。")
         summary = build_demo(seed=seed, scale=scale)
+        pairs = self._find_duplicates()
         out = self.stdout
         out.write(
             self.style.SUCCESS(
@@ -56,8 +57,19 @@ class Command(BaseCommand):
         out.write("  身份类别：" + "，".join(f"{label} {n}" for label, n in summary.by_category))
         out.write("  所属街镇：" + "，".join(f"{town} {n}" for town, n in summary.by_town))
         out.write("  海外亲属所在地（前十）：" + "，".join(f"{code} {n}" for code, n in summary.tie_countries))
+        out.write(f"  查重：找出 {pairs} 对疑似重复人员（演示数据中植入的重复），在“查重合并”中待审核")
         out.write("")
         out.write(f"演示账号（密码均为 {summary.password}）：")
         width = max(len(u) for u, _r, _f in summary.accounts + summary.judges)
         for username, role, federation in summary.accounts + summary.judges:
             out.write(f"  {username.ljust(width)}  {role}（{federation}）")
+
+    @staticmethod
+    def _find_duplicates() -> int:
+        """The record linkage over the whole district, as an operator would start it, so that
+        the review queue (查重合并) shows the duplicates the demo planted."""
+        from qiaolian.linkage.models import CandidatePair
+        from qiaolian.linkage.services import linkage_run_for_operator
+
+        linkage_run_for_operator(federation=Federation.objects.get(parent__isnull=True))
+        return CandidatePair.objects.count()
