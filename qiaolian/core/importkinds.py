@@ -24,6 +24,7 @@ from __future__ import annotations
 import copy
 import io
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -324,24 +325,26 @@ def _read_choices_once(field: forms.ModelChoiceField) -> None:
 # Kinds -----------------------------------------------------------------------------------------
 
 
-class Checker:
+class Checker(ABC):
     """Checks rows of one file for one user, a chunk at a time. ``check_chunk`` gives, per row,
     its issues (none when it can be imported) and, when importable, a payload ``build`` turns
     into an unsaved record. State kept across chunks (e.g. keys seen above) finds repeats within
     the file."""
 
+    @abstractmethod
     def check_chunk(self, rows: list[TableRow]) -> list[tuple[list[RowIssue], Any]]:
-        raise NotImplementedError
+        """Per row of ``rows``: (issues, None) or ([], payload)."""
 
     def warnings(self, valid: list[tuple[TableRow, Any]]) -> dict[RowRef, list[RowIssue]]:
         """Warnings for importable rows (imported all the same); none by default."""
         return {}
 
+    @abstractmethod
     def build(self, payload: Any) -> models.Model:
-        raise NotImplementedError
+        """The unsaved record of an importable row."""
 
 
-class ImportKind:
+class ImportKind(ABC):
     """One kind of record that can be imported. Subclasses set the class attributes and
     implement ``checker``, ``insert`` and ``rollback``."""
 
@@ -390,16 +393,18 @@ class ImportKind:
 
     # The work.
 
+    @abstractmethod
     def checker(self, *, actor, default_federation: int | None, options: Mapping[str, Any]) -> Checker:
-        raise NotImplementedError
+        """The checker of one file for ``actor``."""
 
+    @abstractmethod
     def insert(self, *, actor, records: list[models.Model], batch) -> int:
-        raise NotImplementedError
+        """Write the records of a chunk (the caller holds the transaction); how many."""
 
+    @abstractmethod
     def rollback(self, *, batch) -> int:
         """Delete what ``batch`` imported and return how many; a ``ValidationError`` (nothing
         deleted) when some of it is in use."""
-        raise NotImplementedError
 
     def rolled_back_message(self, count: int) -> str:
         return _("已撤销：删除了本批导入的 %(count)s 条%(noun)s记录。") % {"count": count, "noun": self.noun}
