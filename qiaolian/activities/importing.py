@@ -31,7 +31,6 @@ from qiaolian.activities import services
 from qiaolian.activities.forms import RegistrationForm
 from qiaolian.activities.models import Activity, Registration, Role, SessionAttendance
 from qiaolian.activities.selectors import activity_scope, registered_count
-from qiaolian.audit.models import Action, AuditEntry
 from qiaolian.core import normalize
 from qiaolian.core.importkinds import (
     Column,
@@ -39,6 +38,8 @@ from qiaolian.core.importkinds import (
     FormKind,
     RowIssue,
     RowRef,
+    changed_in_audit,
+    delete_records,
     label_key,
     records_in_use,
     register,
@@ -584,15 +585,9 @@ class ParticipantKind(FormKind):
         ids = list(Registration._base_manager.filter(import_batch=batch).values_list("pk", flat=True))
         since = batch.finished_at or batch.created_at
         in_use = records_in_use(Registration, ids, since, changed=Q(account__isnull=False))
+        in_use |= changed_in_audit(Registration, ids, since)
         for i in range(0, len(ids), 1000):
             part = ids[i : i + 1000]
-            changed = AuditEntry.objects.filter(
-                target_type="activities.registration",
-                target_id__in=[str(pk) for pk in part],
-                action=Action.CHANGE,
-                at__gt=since,
-            ).values_list("target_id", flat=True)
-            in_use.update(int(pk) for pk in changed)
             # Attendance points here without a reverse name (related_name="+"), which
             # ``records_in_use`` does not follow.
             attended = SessionAttendance.objects.filter(registration_id__in=part).values_list(
@@ -608,11 +603,7 @@ class ParticipantKind(FormKind):
                 % {"total": len(ids), "count": len(in_use)},
                 code="in_use",
             )
-        deleted = 0
-        for i in range(0, len(ids), 1000):
-            part = Registration._base_manager.filter(pk__in=ids[i : i + 1000])
-            deleted += part.delete()[1].get(Registration._meta.label, 0)
-        return deleted
+        return delete_records(Registration, ids)
 
     def rolled_back_message(self, count: int) -> str:
         return _("已撤销：删除了本批导入的 %(count)s 名参与人员。") % {"count": count}

@@ -52,6 +52,7 @@ from qiaolian.core.importkinds import (
     FormKind,
     RowIssue,
     country_code,
+    delete_records,
     label_key,
     register,
 )
@@ -560,13 +561,7 @@ class ProjectKind(FormKind):
                 % {"total": len(ids), "count": len(in_use)},
                 code="in_use",
             )
-        deleted = 0
-        for i in range(0, len(ids), 1000):
-            part = ids[i : i + 1000]
-            deleted += (
-                CompetitionProject._base_manager.filter(pk__in=part).delete()[1].get(CompetitionProject._meta.label, 0)
-            )
-        return deleted
+        return delete_records(CompetitionProject, ids)
 
     def rolled_back_message(self, count: int) -> str:
         return _("已撤销：删除了本批导入的 %(count)s 个项目及其团队成员。") % {"count": count}

@@ -689,6 +689,30 @@ def insert_in_batches(
     return len(saved)
 
 
+def changed_in_audit(model: type[models.Model], ids: list[int], since, *, chunk: int = 1000) -> set[int]:
+    """Which of these records the audit log shows changed (修改) after ``since``: for models
+    without ``updated_at``, whose later edits only the audit log knows of."""
+    from qiaolian.audit.models import Action, AuditEntry
+
+    target_type = model._meta.label_lower
+    changed: set[int] = set()
+    for i in range(0, len(ids), chunk):
+        part = [str(pk) for pk in ids[i : i + chunk]]
+        found = AuditEntry.objects.filter(
+            target_type=target_type, target_id__in=part, action=Action.CHANGE, at__gt=since
+        ).values_list("target_id", flat=True)
+        changed.update(int(pk) for pk in found)
+    return changed
+
+
+def delete_records(model: type[models.Model], ids: list[int], *, chunk: int = 1000) -> int:
+    """Delete these records (a chunk of ids at a time); how many of ``model`` went."""
+    deleted = 0
+    for i in range(0, len(ids), chunk):
+        deleted += model._base_manager.filter(pk__in=ids[i : i + chunk]).delete()[1].get(model._meta.label, 0)
+    return deleted
+
+
 def delete_batch_records(
     model: type[models.Model], *, batch, noun: str | Promise, changed: models.Q | None = None
 ) -> int:
@@ -706,7 +730,4 @@ def delete_batch_records(
             % {"total": len(ids), "count": len(in_use), "noun": noun},
             code="in_use",
         )
-    deleted = 0
-    for i in range(0, len(ids), 1000):
-        deleted += model._base_manager.filter(pk__in=ids[i : i + 1000]).delete()[1].get(model._meta.label, 0)
-    return deleted
+    return delete_records(model, ids)

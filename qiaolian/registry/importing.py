@@ -76,6 +76,7 @@ from qiaolian.core.importkinds import (
     RowRef,
     country_code,
     country_names_zh,
+    delete_records,
     get_kind,
     label_index,
     label_key,
@@ -1009,11 +1010,7 @@ class PersonKind(ImportKind):
                 % {"total": len(person_ids), "count": len(in_use)},
                 code="in_use",
             )
-        deleted = 0
-        for i in range(0, len(person_ids), 1000):
-            deleted += (
-                Person._base_manager.filter(pk__in=person_ids[i : i + 1000]).delete()[1].get(Person._meta.label, 0)
-            )
+        deleted = delete_records(Person, person_ids)
         Household._base_manager.filter(import_batch=batch).delete()  # now without members
         return deleted
 

@@ -30,7 +30,6 @@ from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from qiaolian.audit.models import Action, AuditEntry
 from qiaolian.core import normalize
 from qiaolian.core.importkinds import (
     LIST_SEPARATORS,
@@ -39,6 +38,8 @@ from qiaolian.core.importkinds import (
     FormKind,
     FormPool,
     RowIssue,
+    changed_in_audit,
+    delete_records,
     insert_in_batches,
     records_in_use,
     register,
@@ -451,7 +452,7 @@ class RelativeKind(FormKind):
         ids = list(OverseasTie._base_manager.filter(import_batch=batch).values_list("pk", flat=True))
         since = batch.finished_at or batch.created_at
         in_use = records_in_use(OverseasTie, ids, since, changed=models.Q(relative_person__isnull=False))
-        in_use |= changed_since(ids, since)
+        in_use |= changed_in_audit(OverseasTie, ids, since)
         if in_use:
             raise ValidationError(
                 _(
@@ -461,25 +462,7 @@ class RelativeKind(FormKind):
                 % {"total": len(ids), "count": len(in_use)},
                 code="in_use",
             )
-        deleted = 0
-        for i in range(0, len(ids), 1000):
-            part = ids[i : i + 1000]
-            deleted += OverseasTie._base_manager.filter(pk__in=part).delete()[1].get(OverseasTie._meta.label, 0)
-        return deleted
-
-
-def changed_since(tie_ids: list[int], since, *, chunk: int = 1000) -> set[int]:
-    """Which of these relatives the audit log shows changed after ``since`` (a tie has no
-    ``updated_at``; every change of one goes through ``overseas_tie_update``, which records it)."""
-    target_type = f"{OverseasTie._meta.app_label}.{OverseasTie._meta.model_name}"
-    changed: set[int] = set()
-    for i in range(0, len(tie_ids), chunk):
-        part = [str(pk) for pk in tie_ids[i : i + chunk]]
-        found = AuditEntry.objects.filter(
-            target_type=target_type, target_id__in=part, action=Action.CHANGE, at__gt=since
-        ).values_list("target_id", flat=True)
-        changed.update(int(pk) for pk in found)
-    return changed
+        return delete_records(OverseasTie, ids)
 
 
 RELATIVES = register(RelativeKind())
