@@ -34,6 +34,7 @@ from qiaolian.aid.api import router as aid_router
 from qiaolian.casework.api import router as casework_router
 from qiaolian.contests.api import router as contests_router
 from qiaolian.contests.api_projects import router as projects_router
+from qiaolian.core.api import ErrorOut
 from qiaolian.enterprises.api import router as enterprises_router
 from qiaolian.liaison.api import router as liaison_router
 from qiaolian.orgs.api import router as orgs_router
@@ -69,7 +70,53 @@ class StaffSessionAuth(SessionAuth):
         return user
 
 
-api = NinjaAPI(
+# The errors every operation can answer with, documented in the OpenAPI document (an operation may
+# declare more in its ``response={...}``). 404 where the path names a record; 400 and 409 where a
+# request body is read or written.
+ERROR_RESPONSES = {
+    400: "请求内容不是有效的 JSON",
+    401: "未登录或接口令牌无效",
+    403: "角色无权执行此操作",
+    404: "记录不存在或不在本人的管辖范围内",
+    409: "与已有记录冲突，未保存任何内容",
+    422: "输入有误（逐字段说明）",
+}
+
+
+def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` with the error responses each operation really returns (see the module doc)."""
+    error = ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    for name, definition in error.pop("$defs", {}).items():
+        components.setdefault(name, definition)
+    components.setdefault("ErrorOut", error)
+    content = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+    for path, item in schema.get("paths", {}).items():
+        for operation in item.values():
+            if not isinstance(operation, dict) or "responses" not in operation or not operation.get("security"):
+                continue
+            codes = [401, 403, 422]
+            if "{" in path:
+                codes.append(404)
+            for parameter in operation.get("parameters", []):
+                # ``{int:…}`` path parameters match digits only: another value is not this operation
+                if parameter.get("in") == "path" and parameter.get("schema", {}).get("type") == "integer":
+                    parameter["schema"].setdefault("minimum", 0)
+            if "requestBody" in operation:
+                codes += [400, 409]
+            declared = {str(code) for code in operation["responses"]}
+            for code in codes:
+                if str(code) not in declared:
+                    operation["responses"][code] = {"description": ERROR_RESPONSES[code], "content": content}
+    return schema
+
+
+class QiaolianAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None):
+        return document_errors(super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params))
+
+
+api = QiaolianAPI(
     title="Qiaolian API",
     version="1",
     description=(
@@ -204,6 +251,12 @@ def on_schema_invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpRe
             seen.add(key)
             detail.append(item)
     return _error(request, 422, detail)
+
+
+@api.exception_handler(OverflowError)
+def on_overflow(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+    """A number too large for the database, or a date beyond the calendar, from the request."""
+    return _error(request, 422, [{"field": None, "message": _("数值或日期超出可处理的范围。")}])
 
 
 @api.exception_handler(IntegrityError)

@@ -12,6 +12,8 @@
     qiaolian bench [--persons N] ...                     benchmarks (docs/performance.md)
     qiaolian import KIND FILE [--commit]                 import a spreadsheet (docs/import.md)
     qiaolian dedupe [--export FILE.csv]                  likely duplicate persons (docs/linkage.md)
+    qiaolian backup [PATH] [--keep N]                    database, media files and manifest (docs/deploy.md)
+    qiaolian restore PATH [--force]                      verify a backup and restore it into an empty database
     qiaolian manage ARGS ...                             any Django management command
 
 Settings come from the environment (see README); DJANGO_SETTINGS_MODULE defaults to
@@ -139,7 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=serve)
 
     p = commands.add_parser("worker", help="run the background worker only")
-    p.set_defaults(func=lambda a: _call("db_worker", "--queue-name", "*"))
+    p.set_defaults(func=lambda a: _call("worker"))  # db_worker + recovery of interrupted jobs
 
     p = commands.add_parser("migrate", help="create or update the database tables")
     p.set_defaults(func=lambda a: _call("migrate", "--no-input"))
@@ -186,6 +188,8 @@ PASSTHROUGH = {
     "bench": "benchmarks on generated data (PostgreSQL); results in docs/performance.md",
     "import": "import a spreadsheet: `import persons FILE` previews, `--commit` writes (docs/import.md)",
     "dedupe": "find likely duplicate persons (record linkage); `--export FILE.csv` writes the pairs",
+    "backup": "write a backup (database, media files, manifest; never the keys) to PATH (docs/deploy.md)",
+    "restore": "verify a backup and restore it into an empty database (`--force` to replace one)",
 }
 
 

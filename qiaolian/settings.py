@@ -62,12 +62,16 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_filters",
     "django_htmx",
     "template_partials",
     "django_tasks",
     "django_tasks_db",
     "django_countries",
+    "ninja",  # its own Swagger page (static files, no inline script; else a CDN page CSP blocks)
     "qiaolian.core",
     "qiaolian.audit",
     "qiaolian.accounts",
@@ -84,19 +88,26 @@ INSTALLED_APPS = [
     "qiaolian.reports",
     "qiaolian.search",
     "qiaolian.linkage",
+    "qiaolian.privacy",
 ]
 
 MIDDLEWARE = [
+    "qiaolian.core.middleware.FaultMiddleware",  # database down → 503, disk full → 507
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "qiaolian.core.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "qiaolian.core.middleware.StaffLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "qiaolian.accounts.middleware.IdleTimeoutMiddleware",
+    "qiaolian.accounts.middleware.TwoFactorMiddleware",
     "qiaolian.core.middleware.RequestContextMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -174,39 +185,98 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Every account: Django's checks. Staff accounts also: 12 characters, 3 of 4 character classes,
+# no keyboard runs, sequences or the site's own words (qiaolian/accounts/validators.py).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "qiaolian.accounts.validators.StaffMinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "qiaolian.accounts.validators.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "qiaolian.accounts.validators.PredictablePatternValidator"},
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Lock-out after repeated failures (django-axes): per user name and address together.
+# Lock-out after repeated failures (django-axes): per user name and address together. Wrong
+# two-factor codes count too. The cool-off doubles with each lock-out of the user name within
+# 24 hours (15 min, 30, 60, … at most QIAOLIAN_LOCKOUT_MAX_HOURS): qiaolian/accounts/lockout.py.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
+QIAOLIAN_LOCKOUT_BASE_MINUTES = env.float("AXES_COOLOFF_HOURS", default=0.25) * 60
+QIAOLIAN_LOCKOUT_MAX_HOURS = env.float("QIAOLIAN_LOCKOUT_MAX_HOURS", default=24)
+AXES_COOLOFF_TIME = "qiaolian.accounts.lockout.cool_off"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_USE_ATTEMPT_EXPIRATION = True
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
-# the portal shows its own lock-out page, in the page's language
-AXES_LOCKOUT_CALLABLE = "qiaolian.portal.views_account.lockout_response"
+# the staff page says when to try again; the portal shows its own page, in the page's language
+AXES_LOCKOUT_CALLABLE = "qiaolian.accounts.lockout.lockout_response"
 AXES_VERBOSE = False
+
+# Two-factor authentication (django-otp, TOTP + recovery codes): open to every staff account,
+# required for these roles (Role values; "admin" is short for district_admin). Empty: nobody.
+QIAOLIAN_2FA_ENFORCED_ROLES = env.list("QIAOLIAN_2FA_ENFORCED_ROLES", default=["district_admin", "auditor"])
+OTP_TOTP_ISSUER = env.str("QIAOLIAN_2FA_ISSUER", default="金山区侨联工作平台")
+# Staff sessions end after this many minutes without a request (0: never).
+QIAOLIAN_IDLE_MINUTES = env.int("QIAOLIAN_IDLE_MINUTES", default=30)
+# Exporting or revealing personal data asks for the password again after this many minutes.
+QIAOLIAN_REAUTH_MINUTES = env.int("QIAOLIAN_REAUTH_MINUTES", default=10)
 
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = IS_PRODUCTION
 CSRF_COOKIE_SECURE = IS_PRODUCTION
+# No script reads the CSRF cookie: htmx sends the token from the page (hx-headers on <body>),
+# forms and the portal's upload script from the csrfmiddlewaretoken field.
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if IS_PRODUCTION:
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # Preloading binds the whole registrable domain (often a district government's, shared with
+    # sites Qiaolian does not run) to HTTPS for good: the operator opts in, the check knows why.
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy (django-csp 4): no inline script and no eval anywhere; behaviour lives
+# in static files (qiaolian/static/js/qiaolian.js and friends), data for charts in
+# <script type="application/json"> blocks (json_script), which are data, not script.
+# style-src keeps 'unsafe-inline' because templates still use style="" attributes (widths of
+# progress bars and chart boxes, the login logo) and Tabler/ECharts set element styles; CSS
+# cannot run script, so this leaves script injection closed. img/media allow blob: and data:
+# for the camera preview on the check-in page, upload previews and ECharts' exported images.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "media-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+# Permissions-Policy (qiaolian/core/headers.py): the check-in desk scans QR codes with the
+# camera (same origin only); no page uses microphone, location, payment or USB.
+QIAOLIAN_PERMISSIONS_POLICY = env.str(
+    "QIAOLIAN_PERMISSIONS_POLICY",
+    default="camera=(self), microphone=(), geolocation=(), payment=(), usb=()",
+)
 
 # Languages: Chinese is the source language of the staff interface.
 LANGUAGE_CODE = "zh-hans"
@@ -225,8 +295,37 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# Uploaded files: the local disk under MEDIA_ROOT, or with MEDIA_STORAGE=s3 a bucket of any
+# S3-compatible store (AWS, MinIO, Ceph …). Either way the files are private: they are served only
+# by the app's permission-checked views, which read them with storage.open (never a public URL;
+# should anything ask for a URL it is signed and expires).
+MEDIA_STORAGE = env.str("MEDIA_STORAGE", default="filesystem")
+if MEDIA_STORAGE == "s3":
+    _s3_endpoint = env.str("AWS_S3_ENDPOINT_URL", default="") or None
+    _media_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
+            "endpoint_url": _s3_endpoint,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,  # none: boto3's own chain (roles)
+            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
+            "location": env.str("AWS_LOCATION", default=""),  # a prefix inside the bucket
+            # MinIO and most self-hosted stores want path-style addressing
+            "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="path" if _s3_endpoint else "") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": 300,
+            "signature_version": "s3v4",
+            "file_overwrite": False,  # like the local disk: a second upload of a name gets a new name
+        },
+    }
+elif MEDIA_STORAGE == "filesystem":
+    _media_storage = {"BACKEND": "qiaolian.core.storage.FileSystemStorage"}  # no half-written file on a full disk
+else:
+    raise ImproperlyConfigured(f"MEDIA_STORAGE must be 'filesystem' or 's3', not {MEDIA_STORAGE!r}")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media_storage,
     "staticfiles": {
         "BACKEND": env.str(
             "STATICFILES_BACKEND",
@@ -261,8 +360,11 @@ QIAOLIAN_DEMO_PASSWORD = env.str("QIAOLIAN_DEMO_PASSWORD", default="Jinshan@2017
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "qiaolian.core.logformat.JsonFormatter"},  # one JSON object a line
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": env.str("LOG_FORMAT", default="plain")}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
     "loggers": {"qiaolian": {"level": env.str("LOG_LEVEL", default="INFO")}},
 }

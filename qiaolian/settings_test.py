@@ -13,6 +13,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 AXES_FAILURE_LIMIT = 5
+# Two-factor authentication is not required of any role in tests (signing in with force_login or
+# the password keeps working); the tests of enforcement switch it on with override_settings.
+QIAOLIAN_2FA_ENFORCED_ROLES: list[str] = []
 PASSWORD_HASHERS = ["qiaolian.core.hashers.FastArgon2PasswordHasher"]
 # Figures are computed afresh in every test (tests of the figures cache switch it on themselves).
 CACHES = {

@@ -43,7 +43,7 @@ class Jinshan:
 # ``<app>/tests/matrix.py`` (ROUTES, API_OPERATIONS, records): core's matrix tests load them all.
 MATRIX_APPS = (
     "advocacy", "activities", "liaison", "casework", "aid", "enterprises", "contests", "portal", "reports",
-    "registry", "search", "linkage",
+    "registry", "search", "linkage", "privacy",
 )  # fmt: skip
 
 
@@ -58,6 +58,17 @@ def app_matrices() -> list:
         except ModuleNotFoundError:
             continue
     return found
+
+
+def mark_recently_confirmed(client) -> None:
+    """Let a test client's signed-in session count as freshly re-authenticated, as signing in
+    does (``accounts.reauth``): exports and reveals then answer at once for
+    ``QIAOLIAN_REAUTH_MINUTES``."""
+    from qiaolian.accounts.reauth import mark_recently_confirmed as mark
+
+    session = client.session
+    mark(session)
+    session.save()
 
 
 def make_user(username: str, role: str, federation: Federation | None, **extra) -> User:

@@ -22,6 +22,7 @@ urlpatterns = [
     path("reports/", include("qiaolian.reports.urls")),
     path("search/", include("qiaolian.search.urls")),
     path("linkage/", include("qiaolian.linkage.urls")),
+    path("privacy/", include("qiaolian.privacy.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -25,3 +25,49 @@ class TokenCreateForm(forms.Form):
         max_length=100,
         widget=forms.TextInput(attrs={"placeholder": gettext_lazy("如：数据对接、统计脚本")}),
     )
+
+
+class TwoFactorCodeForm(forms.Form):
+    """The six-digit code from the authenticator app, or one of the recovery codes."""
+
+    code = forms.CharField(
+        label=gettext_lazy("验证码"),
+        max_length=32,
+        help_text=gettext_lazy("请输入身份验证器应用中显示的 6 位数字；手机不在身边时，可输入一个恢复码。"),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false", "autocapitalize": "off"}
+        ),
+    )
+
+
+class TwoFactorEnrolForm(forms.Form):
+    code = forms.CharField(
+        label=gettext_lazy("6 位验证码"),
+        max_length=12,
+        help_text=gettext_lazy("添加账号后，输入应用中显示的 6 位数字以确认。"),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+    )
+
+
+class ConfirmIdentityForm(forms.Form):
+    """Re-authentication: the password, and a code when the user has an authenticator."""
+
+    password = forms.CharField(
+        label=gettext_lazy("登录密码"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
+    )
+    code = forms.CharField(
+        label=gettext_lazy("两步验证码"),
+        max_length=32,
+        required=False,
+        help_text=gettext_lazy("身份验证器中的 6 位数字，或一个恢复码。"),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args, needs_code: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if needs_code:
+            self.fields["code"].required = True
+        else:
+            del self.fields["code"]

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db.models import IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
-from qiaolian.accounts.models import ApiToken, User
+from qiaolian.accounts.models import STAFF_ROLES, ApiToken, User
 from qiaolian.core.jurisdiction import scope_for
 from qiaolian.orgs.models import Federation
 
@@ -48,16 +48,20 @@ def user_scope(*, user) -> QuerySet[User]:
 
 
 def _failure_window_start() -> datetime | None:
-    """Failed logins older than django-axes' cool-off no longer lock anyone out."""
+    """Failed logins older than django-axes' (base) cool-off no longer lock anyone out."""
     cool_off = get_cool_off()
     return timezone.now() - cool_off if cool_off is not None else None
 
 
 def _attempts_of(username_ref) -> QuerySet[AccessAttempt]:
+    """Attempts that still count: before their expiry (set per lock-out, which grows with
+    repeated lock-outs: accounts/lockout.py), or within the cool-off when they have none."""
     attempts = AccessAttempt.objects.filter(username=username_ref)
     start = _failure_window_start()
     if start is not None:
-        attempts = attempts.filter(attempt_time__gte=start)
+        attempts = attempts.filter(
+            Q(expiration__expires_at__gt=timezone.now()) | Q(expiration__isnull=True, attempt_time__gte=start)
+        )
     return attempts
 
 
@@ -118,3 +122,10 @@ def user_federation_choices(*, user) -> QuerySet[Federation]:
     if not (user and user.has_perm("accounts.manage_users")):
         return Federation.objects.none()
     return Federation.objects.visible_to(user).filter(is_active=True).order_by("path")
+
+
+def staff_user_pending_sign_in(*, pk) -> User | None:
+    """The active staff account a half-finished sign-in (password given, code not yet) names."""
+    if not isinstance(pk, int):
+        return None
+    return User.objects.filter(pk=pk, is_active=True, role__in=STAFF_ROLES).first()

@@ -241,11 +241,14 @@ def user_password_set(*, actor, user: User, password: str) -> User:
 def user_unlock(*, actor, user: User) -> int:
     """Clear django-axes' failed logins for ``user`` (every address), so a locked-out user can
     sign in again. Returns how many records were cleared; clearing nothing is not recorded."""
+    from axes.models import AccessAttempt
     from axes.utils import reset as axes_reset
 
     _require_user_manager(actor)
     _require_user_in_scope(actor, user)
-    cleared = axes_reset(username=user.username)
+    # counted before: axes' reset also counts the expiry rows deleted with each attempt
+    cleared = AccessAttempt.objects.filter(username=user.username).count()
+    axes_reset(username=user.username)
     if cleared:
         audit_record(
             actor=actor,
@@ -255,3 +258,17 @@ def user_unlock(*, actor, user: User) -> int:
             data={"login_lockout_cleared": cleared},
         )
     return cleared
+
+
+def account_scrub(user: User) -> None:
+    """Take the personal data off an account and close it for good: no name, no e-mail, no usable
+    password, no API tokens. The row stays for the records that name it; callers audit."""
+    user.username = f"deleted-{user.pk}"
+    user.email = ""
+    user.display_name = ""
+    user.first_name = ""
+    user.last_name = ""
+    user.is_active = False
+    user.set_unusable_password()
+    user.save()
+    user.api_tokens.all().delete()

@@ -1,7 +1,9 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.generic import FormView
 
@@ -12,9 +14,27 @@ from qiaolian.core.views import StaffMixin
 
 
 class LoginView(auth_views.LoginView):
+    """The password step. A user with an authenticator is signed in only after the code step
+    (``views_two_factor.TwoFactorVerifyView``); an enforced role without one is signed in and
+    sent to set one up (``TwoFactorMiddleware`` holds the session there until then)."""
+
     template_name = "accounts/login.html"
     authentication_form = StaffLoginForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        from qiaolian.accounts import two_factor
+        from qiaolian.accounts.views_two_factor import start_pending_login
+
+        user = form.get_user()
+        if two_factor.has_two_factor(user):
+            start_pending_login(self.request, user, self.get_success_url())
+            return redirect("accounts:two_factor_verify")
+        response = super().form_valid(form)
+        if two_factor.is_enforced(user):
+            url = reverse("accounts:two_factor_setup")
+            return redirect(f"{url}?{urlencode({'next': self.get_success_url()})}")
+        return response
 
 
 class LogoutView(auth_views.LogoutView):

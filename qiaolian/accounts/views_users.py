@@ -13,8 +13,9 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
-from qiaolian.accounts import selectors, services
+from qiaolian.accounts import selectors, services, two_factor
 from qiaolian.accounts.forms_users import UserCreateForm, UserFilterForm, UserPasswordForm, UserUpdateForm
+from qiaolian.accounts.reauth import RecentAuthRequiredMixin
 from qiaolian.core.paging import keyset_page
 from qiaolian.core.views import ServiceFormView, StaffMixin
 
@@ -97,6 +98,8 @@ class UserDetailView(UserObjectMixin, StaffMixin, TemplateView):
         ctx["account"] = self.object
         ctx["failures"] = selectors.user_login_failures(user=self.request.user, target=self.object)
         ctx["is_self"] = self.object.pk == self.request.user.pk
+        ctx["has_two_factor"] = two_factor.has_two_factor(self.object)
+        ctx["two_factor_enforced"] = two_factor.is_enforced(self.object)
         return ctx
 
 
@@ -161,4 +164,22 @@ class UserUnlockView(UserObjectMixin, StaffMixin, View):
             messages.success(request, _("已解除 %(name)s 的登录锁定，可以重新登录。") % {"name": self.object})
         else:
             messages.info(request, _("%(name)s 没有登录失败记录，无需解除。") % {"name": self.object})
+        return redirect(_user_url(self.object))
+
+
+class UserTwoFactorResetView(UserObjectMixin, StaffMixin, RecentAuthRequiredMixin, View):
+    """Remove a user's authenticator and recovery codes (e.g. a lost phone); audited."""
+
+    permission_required = PERM
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        if two_factor.two_factor_reset(actor=request.user, user=self.object):
+            messages.success(
+                request,
+                _("已重置 %(name)s 的两步验证。请确认是本人后，再告知其重新登录并设置身份验证器。")
+                % {"name": self.object},
+            )
+        else:
+            messages.info(request, _("%(name)s 尚未启用两步验证，无需重置。") % {"name": self.object})
         return redirect(_user_url(self.object))

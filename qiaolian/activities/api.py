@@ -11,7 +11,7 @@ from ninja import Field, Query, Router, Schema
 
 from qiaolian.activities import selectors, services
 from qiaolian.activities.models import Activity, Campaign, Registration
-from qiaolian.core.api import Choice, FederationRef, Page, PageQuery, choice_of, page_of
+from qiaolian.core.api import YEAR_MAX, YEAR_MIN, Choice, FederationRef, Page, PageQuery, choice_of, page_of, year_field
 from qiaolian.core.permissions import require_perm
 
 
@@ -95,7 +95,7 @@ class ActivityQuery(PageQuery):
     federation_id: int | None = Field(None, description="该侨联及其下级")
     mode: str = ""
     status: str = ""
-    year: int | None = None
+    year: int | None = year_field()
     date_from: dt.date | None = None
     date_to: dt.date | None = None
 
@@ -164,7 +164,7 @@ class TallyOut(Schema):
 
 class TallyQuery(Schema):
     by: str = Field("project", pattern="^(project|kind|campaign|federation|year|mode)$")
-    year: int | None = None
+    year: int | None = year_field()
     project: str = ""
     campaign_id: int | None = None
     federation_id: int | None = None
@@ -228,7 +228,9 @@ def activity_check_in(request: HttpRequest, activity_id: int, payload: CheckInIn
 
 
 @router.get("/campaigns", response=Page[CampaignOut], tags=["activities"], summary="专项活动列表")
-def campaign_list(request: HttpRequest, params: Query[PageQuery], year: int | None = None) -> dict[str, Any]:
+def campaign_list(
+    request: HttpRequest, params: Query[PageQuery], year: int | None = Query(None, ge=YEAR_MIN, le=YEAR_MAX)
+) -> dict[str, Any]:
     require_perm(request.user, "activities.view_campaign")
     return page_of(selectors.campaign_list(user=request.user, year=year), params, order=("-starts_on", "-id"))
 

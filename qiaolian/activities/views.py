@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 import segno
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
@@ -36,6 +36,7 @@ from qiaolian.activities.forms import (
 )
 from qiaolian.activities.models import Activity, ActivityKind, Attachment, Brand, Campaign, Photo, Registration, Status
 from qiaolian.core import charts
+from qiaolian.core.downloads import IMAGE_TYPES, serve_upload
 from qiaolian.core.jurisdiction import scope_for
 from qiaolian.core.paging import keyset_page
 from qiaolian.core.projects import Project
@@ -457,13 +458,7 @@ class PhotoFileView(StaffMixin, View):
 
     def get(self, request, pk: int):
         photo = _get_or_404(selectors.photo_get, Photo, request.user, pk)
-        try:
-            handle = photo.image.open("rb")
-        except FileNotFoundError:
-            raise Http404 from None
-        response = FileResponse(handle)
-        response["Cache-Control"] = "private, max-age=3600"
-        return response
+        return serve_upload(photo.image, inline_types=IMAGE_TYPES)
 
 
 class PhotoRemoveView(StaffMixin, View):
@@ -483,11 +478,7 @@ class AttachmentFileView(StaffMixin, View):
 
     def get(self, request, pk: int):
         attachment = _get_or_404(selectors.attachment_get, Attachment, request.user, pk)
-        try:
-            handle = attachment.file.open("rb")
-        except FileNotFoundError:
-            raise Http404 from None
-        return FileResponse(handle, as_attachment=True, filename=attachment.file.name.rsplit("/", 1)[-1])
+        return serve_upload(attachment.file, as_attachment=True)
 
 
 # Calendar -----------------------------------------------------------------------------------

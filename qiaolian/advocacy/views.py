@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -25,6 +25,7 @@ from qiaolian.advocacy.forms import (
 from qiaolian.advocacy.models import OpinionReport, ResearchReport
 from qiaolian.audit.models import Action
 from qiaolian.audit.services import audit_record
+from qiaolian.core.downloads import serve_upload
 from qiaolian.core.paging import keyset_page
 from qiaolian.core.views import ServiceFormView, ServiceUpdateView, StaffMixin, apply_validation_error
 from qiaolian.orgs.selectors import federation_choices
@@ -210,8 +211,7 @@ class ResearchFileView(StaffMixin, View):
         if not report.file:
             raise Http404
         audit_record(actor=request.user, action=Action.EXPORT, target=report, data={"kind": "research_file"})
-        name = report.file.name.rsplit("/", 1)[-1]
-        return FileResponse(report.file.open("rb"), as_attachment=True, filename=name)
+        return serve_upload(report.file, as_attachment=True)
 
 
 class ResearchFormMixin:

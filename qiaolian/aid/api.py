@@ -17,7 +17,18 @@ from ninja import Field, Query, Router, Schema, Status
 from qiaolian.aid import selectors, services
 from qiaolian.aid.forms import AllocationForm, DonationForm
 from qiaolian.aid.models import Allocation, Campaign, Donation, HandOver, Nomination
-from qiaolian.core.api import Choice, FederationRef, Page, PageQuery, bound_form, choice_of, page_of
+from qiaolian.core.api import (
+    YEAR_MAX,
+    YEAR_MIN,
+    Choice,
+    FederationRef,
+    Page,
+    PageQuery,
+    bound_form,
+    choice_of,
+    page_of,
+    year_field,
+)
 from qiaolian.core.permissions import require_perm
 from qiaolian.orgs.selectors import federation_choices
 from qiaolian.registry import choices as c
@@ -37,7 +48,7 @@ class StandardOut(Schema):
     goods: str
 
 
-class CampaignOut(Schema):
+class AidCampaignOut(Schema):
     id: int
     title: str
     kind: Choice
@@ -69,7 +80,7 @@ class CampaignOut(Schema):
         return {"id": obj.brand_id, "name": obj.brand.name} if obj.brand_id else None
 
 
-class CampaignDetailOut(CampaignOut):
+class CampaignDetailOut(AidCampaignOut):
     description: str
     standards: list[StandardOut]
     budget_used: Decimal = Field(description="全专项已审批金额")
@@ -262,7 +273,7 @@ class AllocationIn(Schema):
     description: str | None = Field(None, max_length=200)
 
 
-class TallyOut(Schema):
+class AidTallyOut(Schema):
     key: str | int | None = Field(description="分组取值：专项或侨联编号、身份类别或帮扶类型代码、年份")
     nominated: int
     approved: int = Field(description="获批人数（已审批与已发放）")
@@ -274,9 +285,9 @@ class TallyOut(Schema):
     persons: int = Field(description="不重复的获批人数（同一人在多个专项中只计一次）")
 
 
-class TallyQuery(Schema):
+class AidTallyQuery(Schema):
     by: str = Field("campaign", pattern="^(campaign|federation|town|category|year|kind|status)$")
-    year: int | None = None
+    year: int | None = year_field()
     campaign_id: int | None = None
     federation_id: int | None = None
 
@@ -285,9 +296,13 @@ router = Router()
 TAGS = ["aid"]
 
 
-@router.get("/aid/campaigns", response=Page[CampaignOut], tags=TAGS, summary="帮扶专项列表")
+@router.get("/aid/campaigns", response=Page[AidCampaignOut], tags=TAGS, summary="帮扶专项列表")
 def campaign_list(
-    request: HttpRequest, params: Query[PageQuery], year: int | None = None, kind: str = "", status: str = ""
+    request: HttpRequest,
+    params: Query[PageQuery],
+    year: int | None = Query(None, ge=YEAR_MIN, le=YEAR_MAX),
+    kind: str = "",
+    status: str = "",
 ) -> dict[str, Any]:
     require_perm(request.user, "aid.view_campaign")
     qs = selectors.campaign_list(user=request.user, year=year, kind=kind, status=status)
@@ -392,8 +407,8 @@ def handover_list(
     return page_of(qs, params, order=("-visited_on", "-id"))
 
 
-@router.get("/aid/stats", response=list[TallyOut], tags=TAGS, summary="帮扶统计（人数、户数、金额）")
-def aid_stats(request: HttpRequest, params: Query[TallyQuery]) -> list[selectors.AidTally]:
+@router.get("/aid/stats", response=list[AidTallyOut], tags=TAGS, summary="帮扶统计（人数、户数、金额）")
+def aid_stats(request: HttpRequest, params: Query[AidTallyQuery]) -> list[selectors.AidTally]:
     require_perm(request.user, "aid.view_campaign")
     return selectors.aid_tally(
         user=request.user,
@@ -411,7 +426,9 @@ def _donation_out(donation: Donation, user) -> Donation:
 
 
 @router.get("/aid/donations", response=Page[DonationOut], tags=TAGS, summary="捐赠列表")
-def donation_list(request: HttpRequest, params: Query[PageQuery], year: int | None = None) -> dict[str, Any]:
+def donation_list(
+    request: HttpRequest, params: Query[PageQuery], year: int | None = Query(None, ge=YEAR_MIN, le=YEAR_MAX)
+) -> dict[str, Any]:
     require_perm(request.user, "aid.view_donation")
     return page_of(selectors.donation_list(user=request.user, year=year), params, order=("-received_on", "-id"))
 

@@ -140,10 +140,10 @@ def _header(key: str) -> str:
 
 def signoff_xlsx(campaign: Campaign, parts: list[Section]) -> bytes:
     """One worksheet per town, ready to print on A4 landscape with the header on every page."""
-    import xlsxwriter
+    from qiaolian.core.tabular import export_workbook
 
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
+    book = export_workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
     book.set_properties({"title": title_of(campaign), "author": campaign.federation.name})
     f_title = book.add_format({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"})
     f_sub = book.add_format({"font_size": 10, "font_color": "#555555"})

@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
+from qiaolian.accounts.reauth import RecentAuthRequiredMixin
 from qiaolian.activities.selectors import brand_choices
 from qiaolian.aid import selectors, services
 from qiaolian.aid.eligibility import eligibility_problems, rules_summary, standard_for
@@ -44,6 +45,7 @@ from qiaolian.aid.models import (
     NominationStatus,
     Standard,
 )
+from qiaolian.core.downloads import IMAGE_TYPES, serve_upload
 from qiaolian.core.jurisdiction import scope_for
 from qiaolian.core.paging import keyset_page
 from qiaolian.core.pdf import pdf_response
@@ -648,19 +650,13 @@ class HandOverFileView(StaffMixin, View):
         file = getattr(self.handover, which)
         if not file:
             raise Http404
-        try:
-            handle = file.open("rb")
-        except FileNotFoundError:
-            raise Http404 from None
-        response = FileResponse(handle)
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return serve_upload(file, inline_types=IMAGE_TYPES, cache_control="private, no-store")
 
 
 # The sign-off sheet -------------------------------------------------------------------------
 
 
-class SheetView(CampaignMixin, StaffMixin, View):
+class SheetView(CampaignMixin, StaffMixin, RecentAuthRequiredMixin, View):
     """The sign-off sheet of a campaign, for one town (``?federation=``) or all the user sees."""
 
     permission_required = "aid.export_sheet"

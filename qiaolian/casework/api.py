@@ -15,7 +15,7 @@ from ninja import Field, Query, Router, Schema, Status
 from qiaolian.casework import selectors, services
 from qiaolian.casework.forms import CaseForm, StepForm
 from qiaolian.casework.models import TYPE_RULES, Case, CaseNote, CaseType
-from qiaolian.core.api import Choice, FederationRef, Page, PageQuery, bound_form, choice_of, page_of
+from qiaolian.core.api import Choice, FederationRef, Page, PageQuery, bound_form, choice_of, page_of, year_field
 from qiaolian.core.permissions import require_perm
 from qiaolian.orgs.selectors import federation_choices
 from qiaolian.registry.selectors import person_scope
@@ -206,7 +206,7 @@ class CaseQuery(PageQuery):
     topic: str = Field("", description="类别，如 category:property、appeal_topic:finance")
     federation_id: int | None = Field(None, description="受理或承办侨联（含下级）")
     deadline: str = Field("", pattern="^(|open|due_soon|overdue)$")
-    year: int | None = Field(None, description="受理年份")
+    year: int | None = year_field(description="受理年份")
     date_from: dt.date | None = None
     date_to: dt.date | None = None
 

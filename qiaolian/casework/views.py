@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
+from qiaolian.accounts.reauth import RecentAuthRequiredMixin
 from qiaolian.casework import selectors, services
 from qiaolian.casework.forms import AttachmentForm, CaseFilterForm, CaseForm, NoteForm, StepForm
 from qiaolian.casework.models import (
@@ -29,6 +30,7 @@ from qiaolian.casework.models import (
     State,
     deadline_days,
 )
+from qiaolian.core.downloads import serve_upload
 from qiaolian.core.paging import keyset_page
 from qiaolian.core.views import ServiceFormView, ServiceUpdateView, StaffMixin, apply_validation_error
 from qiaolian.orgs.selectors import federation_choices
@@ -395,14 +397,10 @@ class AttachmentFileView(StaffMixin, View):
             attachment = selectors.attachment_get(user=request.user, pk=pk)
         except CaseAttachment.DoesNotExist:
             raise Http404 from None
-        try:
-            handle = attachment.file.open("rb")
-        except FileNotFoundError:
-            raise Http404 from None
-        return FileResponse(handle, as_attachment=True, filename=attachment.file.name.rsplit("/", 1)[-1])
+        return serve_upload(attachment.file, as_attachment=True, cache_control="private, no-store")
 
 
-class CaseRevealView(CaseMixin, StaffMixin, View):
+class CaseRevealView(CaseMixin, StaffMixin, RecentAuthRequiredMixin, View):
     """The requester's phone in full, in place (htmx); the service writes the audit entry."""
 
     permission_required = "casework.reveal_case"

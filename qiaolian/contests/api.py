@@ -15,7 +15,7 @@ from ninja import Field, Query, Router, Schema
 
 from qiaolian.contests import selectors, services
 from qiaolian.contests.models import Contest, ContestStatus, Entry
-from qiaolian.core.api import Choice, FederationRef, Page, PageQuery, choice_of, page_of
+from qiaolian.core.api import Choice, FederationRef, Page, PageQuery, choice_of, page_of, year_field
 from qiaolian.core.permissions import require_perm
 
 router = Router(tags=["contests"])
@@ -190,7 +190,7 @@ class ResultOut(Schema):
 
 class ContestQuery(PageQuery):
     q: str = Field("", max_length=60)
-    year: int | None = None
+    year: int | None = year_field()
     status: str = ""
     federation_id: int | None = None
 

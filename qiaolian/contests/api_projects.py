@@ -19,7 +19,18 @@ from qiaolian.contests import (
 )
 from qiaolian.contests.forms_projects import MemberForm, ProjectForm
 from qiaolian.contests.models import CompetitionProject, SourceRegion
-from qiaolian.core.api import Choice, FederationRef, Page, PageQuery, bound_form, choice_of, page_of
+from qiaolian.core.api import (
+    YEAR_MAX,
+    YEAR_MIN,
+    Choice,
+    FederationRef,
+    Page,
+    PageQuery,
+    bound_form,
+    choice_of,
+    page_of,
+    year_field,
+)
 from qiaolian.core.permissions import require_perm
 from qiaolian.orgs.selectors import federation_choices
 
@@ -96,7 +107,7 @@ class ProjectDetailOut(ProjectOut):
 
 
 class ProjectQuery(PageQuery):
-    year: int | None = None
+    year: int | None = year_field()
     source_region: str = Field(
         "", description="overseas / hong_kong / macao / taiwan / mainland / hk_macao（香港+澳门）"
     )
@@ -114,7 +125,7 @@ class StatsRow(Schema):
     counts: dict[str, int] = Field(description="各来源地区的项目数，另有 hk_macao（香港+澳门）与 total")
 
 
-class StatsOut(Schema):
+class ProjectStatsOut(Schema):
     years: list[StatsRow]
     total: dict[str, int]
 
@@ -170,8 +181,12 @@ def project_list(request: HttpRequest, params: Query[ProjectQuery]) -> dict[str,
     return page_of(qs, params, order=("-year", "name", "id"))
 
 
-@router.get("/competition-projects/stats", response=StatsOut, summary="按年度、来源地区统计项目数")
-def project_stats(request: HttpRequest, year_from: int | None = None, year_to: int | None = None) -> dict[str, Any]:
+@router.get("/competition-projects/stats", response=ProjectStatsOut, summary="按年度、来源地区统计项目数")
+def project_stats(
+    request: HttpRequest,
+    year_from: int | None = Query(None, ge=YEAR_MIN, le=YEAR_MAX),
+    year_to: int | None = Query(None, ge=YEAR_MIN, le=YEAR_MAX),
+) -> dict[str, Any]:
     require_perm(request.user, "contests.view_project")
     counts = selectors_projects.project_counts(user=request.user, year_from=year_from, year_to=year_to)
     regions = [value for value, _label in SourceRegion.choices]

@@ -586,10 +586,10 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _workbook(title: str, header: list[str], rows: Iterable[list[Any]]) -> tuple[bytes, int]:
-    import xlsxwriter
+    from qiaolian.core.tabular import export_workbook
 
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+    book = export_workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
     sheet = book.add_worksheet(title)
     head = book.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1})
     for col, name in enumerate(header):

@@ -323,12 +323,13 @@ def _export_cell(project: CompetitionProject, name: str) -> Any:
 
 def projects_export_xlsx(*, actor, projects: Iterable[CompetitionProject], filters: dict[str, Any]) -> bytes:
     """The filtered list as a workbook with Chinese headers and the leader's phone masked."""
-    import xlsxwriter
+
+    from qiaolian.core.tabular import export_workbook
 
     if not actor.has_perm("contests.view_project"):
         raise PermissionDenied("contests.view_project")
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+    book = export_workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
     sheet = book.add_worksheet(_("创业大赛项目"))
     head = book.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1})
     for col, (_name, title) in enumerate(EXPORT_COLUMNS):

@@ -379,12 +379,18 @@ def upload_append(*, account, upload: Upload | uuid.UUID | str, offset: int, chu
     if upload.received + len(chunk) > upload.size:
         raise ValidationError(_("收到的数据超过了声明的文件大小。"), code="overflow")
     path = _upload_path(upload)
-    with open(path, "r+b" if path.exists() else "w+b") as handle:
-        handle.seek(offset)
-        handle.write(chunk)
-        handle.truncate()
-        handle.flush()
-        os.fsync(handle.fileno())
+    # unbuffered, so that after an error (disk full) no buffered byte is written on close
+    with open(path, "r+b" if path.exists() else "w+b", buffering=0) as handle:
+        try:
+            handle.seek(offset)
+            rest = memoryview(chunk)
+            while rest:
+                rest = rest[handle.write(rest) :]
+            handle.truncate()
+            os.fsync(handle.fileno())
+        except OSError:  # keep only the bytes received before: the client may resume from there
+            handle.truncate(offset)
+            raise
     upload.received += len(chunk)
     if upload.received == upload.size:
         upload.completed_at = timezone.now()

@@ -3,8 +3,6 @@ certificates; and the judges' pages (anonymous scoring)."""
 
 from __future__ import annotations
 
-import mimetypes
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
@@ -16,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
+from qiaolian.accounts.reauth import RecentAuthRequiredMixin
 from qiaolian.contests import certificates, selectors, services
 from qiaolian.contests.forms import (
     AwardSuggestForm,
@@ -37,13 +36,12 @@ from qiaolian.contests.models import (
     EntryFile,
     Objection,
 )
+from qiaolian.core.downloads import serve_upload
 from qiaolian.core.paging import keyset_page
 from qiaolian.core.pdf import pdf_response
 from qiaolian.core.views import StaffMixin, apply_validation_error
 from qiaolian.orgs.selectors import federation_choices
 
-# What a stored file may be served as; anything else goes out as a download of bytes.
-SAFE_CONTENT_TYPES = {"image/jpeg", "image/png", "image/heic", "image/heif", "image/webp", "video/mp4"}
 VARIANTS = ("web", "thumbnail", "original")
 
 
@@ -59,23 +57,12 @@ def _error_message(request, error: ValidationError) -> None:
 
 
 def file_response(field_file, *, content_type: str = "", download_name: str = "") -> FileResponse:
-    """A stored user file: a known image/video type or octet-stream, never sniffed, never inline
-    HTML; a ``download_name`` makes it an attachment."""
-    if not field_file:
-        raise Http404
-    guessed = content_type or mimetypes.guess_type(field_file.name)[0] or ""
-    safe = guessed if guessed in SAFE_CONTENT_TYPES else "application/octet-stream"
-    try:
-        handle = field_file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(handle, content_type=safe, as_attachment=bool(download_name), filename=download_name)
-    if not download_name:
-        response["Content-Disposition"] = "inline"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    """A stored user file (``core.downloads.serve_upload``): typed by its content, shown in place
+    only as a known image/video type, never as HTML (nor when ``content_type``, the type recorded
+    at upload, says HTML); a ``download_name`` makes it an attachment."""
+    return serve_upload(
+        field_file, filename=download_name, as_attachment=bool(download_name), claimed_type=content_type
+    )
 
 
 # Contests -----------------------------------------------------------------------------------
@@ -104,7 +91,7 @@ class ContestListView(StaffMixin, TemplateView):
         return ctx
 
 
-class ContestExportView(StaffMixin, View):
+class ContestExportView(StaffMixin, RecentAuthRequiredMixin, View):
     permission_required = "contests.view_contest"
 
     def get(self, request):
@@ -304,7 +291,7 @@ class EntryListView(ContestMixin, StaffMixin, TemplateView):
         return ctx
 
 
-class EntryExportView(ContestMixin, StaffMixin, View):
+class EntryExportView(ContestMixin, StaffMixin, RecentAuthRequiredMixin, View):
     permission_required = "contests.view_contest"
 
     def get(self, request, pk: int):

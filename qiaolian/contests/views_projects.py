@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from qiaolian.accounts.reauth import RecentAuthRequiredMixin
 from qiaolian.contests import (
     rules_projects,  # noqa: F401  (until contests/rules.py imports it)
     selectors_projects,
@@ -74,7 +75,7 @@ class ProjectListView(StaffMixin, TemplateView):
         return ctx
 
 
-class ProjectExportView(StaffMixin, View):
+class ProjectExportView(StaffMixin, RecentAuthRequiredMixin, View):
     permission_required = "contests.view_project"
 
     def get(self, request):

@@ -30,6 +30,25 @@ class FederationRef(Schema):
     name: str
 
 
+class ErrorField(Schema):
+    field: str | None = Field(description="出错的字段；不属于某一字段时为 null")
+    message: str
+
+
+class ErrorOut(Schema):
+    """Every error response: a message (401, 403, 404, 409) or a list of field errors (422)."""
+
+    detail: str | list[ErrorField]
+
+
+# Years in query filters: a bound keeps dt.date(year, 1, 1) and the database's year lookups valid.
+YEAR_MIN, YEAR_MAX = 1900, 2100
+
+
+def year_field(default: int | None = None, *, description: str = "年份") -> Any:
+    return Field(default, ge=YEAR_MIN, le=YEAR_MAX, description=description)
+
+
 class PageQuery(Schema):
     cursor: str = Field("", description="上一页返回的 next_cursor（或 prev_cursor）")
     limit: int = Field(25, ge=1, le=MAX_PAGE, description="每页条数，最多 100")

@@ -214,11 +214,11 @@ def to_xlsx(spec: dict) -> bytes:
 
     Charts show counts and sums, never personal data, so their export is not audited; a chart
     whose categories are people would have to go through a service instead."""
-    import xlsxwriter
+    from qiaolian.core.tabular import export_workbook
 
     data = table(spec)
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
+    book = export_workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
     name = _SHEET_FORBIDDEN.sub(" ", spec.get("title") or _("数据")).strip()[:31] or _("数据")
     sheet = book.add_worksheet(name)
     bold = book.add_format({"bold": True, "font_size": 13})

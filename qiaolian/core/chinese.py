@@ -7,7 +7,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=4)  # one per configuration: s2hk and t2s alternate (maxsize=1 reloaded each time)
 def _converter(config: str):
     import opencc
 

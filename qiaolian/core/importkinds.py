@@ -419,7 +419,7 @@ class ImportKind(ABC):
         import xlsxwriter
 
         buffer = io.BytesIO()
-        book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
+        book = tabular.export_workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
         data = book.add_worksheet(str(self.template_sheet))
         notes = book.add_worksheet(_("填写说明"))
         lists = book.add_worksheet(_("代码表"))

@@ -22,18 +22,21 @@ def mask_id_number(value: str) -> str:
 
 
 def mask_phone(value: str) -> str:
-    """``+8613812345678`` → ``138****5678``; foreign numbers keep the country code and the end."""
+    """``+8613812345678`` → ``138****5678``; foreign numbers keep the country code and the end.
+    At least two characters are always hidden (a short number is not shown whole)."""
     if value.startswith("+86") and len(value) > 9:
         rest = value[3:]
         national = rest if rest.startswith("1") else "0" + rest  # mobiles; landlines keep the 0
-        return national[:3] + "****" + national[-4:]
-    if len(value) > 6:
+        if len(national) >= 9:
+            return national[:3] + "****" + national[-4:]
+    if len(value) > 8:
         return value[:4] + "*" * (len(value) - 7) + value[-3:]
     return "*" * len(value)
 
 
 def mask_address(value: str) -> str:
-    keep = min(6, max(len(value) // 2, 1))
+    """The first half of the address, at most 6 characters (a one-character value not at all)."""
+    keep = min(6, len(value) // 2)
     return value[:keep] + "****"
 
 

@@ -84,7 +84,9 @@ def header_key(value: Any) -> str:
     """How a column header is compared: NFKC, no spaces or line breaks, no ※ * (必填) markers,
     simplified, case-folded. 「※身份证\n号码」 and 「身份證號碼」 give the same key."""
     key = _SPACES.sub("", unicodedata.normalize("NFKC", text(value)))
-    key = _HEADER_MARKS.sub("", key)
+    while (stripped := _HEADER_MARKS.sub("", key)) != key:  # until none is left: (必(必填)填)
+        key = stripped
+    key = unicodedata.normalize("NFKC", key)  # a mark removed between a letter and its accent
     return to_simplified(key).casefold()
 
 

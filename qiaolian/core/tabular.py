@@ -26,7 +26,7 @@ import os
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -335,3 +335,82 @@ def open_table(
             "no_header",
         )
     return table
+
+
+# Writing exports: formula injection (CWE-1236) ---------------------------------------------------
+#
+# A cell that starts with one of these characters is read by Excel, WPS and LibreOffice as a
+# formula when it is typed, pasted, or opened from CSV (``=HYPERLINK(...)``, ``@SUM(...)``,
+# ``+1``, ``-1+1``; tab and carriage return are skipped by some readers before the check). Every
+# export therefore neutralizes text that starts with them:
+#
+# - XLSX (``export_workbook``): such text is written as a text cell with the *quote prefix*
+#   format (what Excel itself does when a user types ``'=1``): the sheet shows the value exactly
+#   as stored, no apostrophe, and Excel never evaluates it, not even after the cell is edited.
+#   The value read back (openpyxl, calamine, our own import) is unchanged, so a rejects workbook
+#   corrected and uploaded again imports the same text.
+# - CSV (``neutralize_cell``): a CSV cell carries no format, so the text gets a leading ``'``
+#   (OWASP's recommendation); ``+86 138…`` becomes ``'+86 138…``, nothing else changes.
+#
+# Numbers, dates and booleans are never touched: only ``str`` values are looked at.
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def is_formula_like(value: Any) -> bool:
+    """Whether ``value`` is text that a spreadsheet could take for a formula."""
+    return isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)
+
+
+def neutralize_cell(value: Any) -> Any:
+    """``value`` as it may go into a CSV cell: text that starts like a formula gets a leading
+    ``'``; everything else (numbers, dates, ordinary text, None) is returned unchanged."""
+    if is_formula_like(value):
+        return "'" + value
+    return value
+
+
+def neutralize_row(values: Iterable[Any]) -> list[Any]:
+    """``neutralize_cell`` for every cell of a CSV row."""
+    return [neutralize_cell(v) for v in values]
+
+
+def _quote_prefixed(sheet, cell_format):
+    """The format ``cell_format`` with the quote prefix set (made once per format and sheet)."""
+    cache = sheet.__dict__.setdefault("_quote_formats", {})
+    key = id(cell_format)
+    if key not in cache:
+        made = sheet.workbook_add_format()
+        if cell_format is not None:
+            for name, value in vars(cell_format).items():
+                if name not in ("xf_index", "dxf_index", "xf_format_indices", "dxf_format_indices"):
+                    setattr(made, name, value)
+        made.quote_prefix = True
+        cache[key] = (cell_format, made)  # holds cell_format so that its id stays its own
+    return cache[key][1]
+
+
+@cache
+def _safe_worksheet_class():
+    from xlsxwriter.worksheet import Worksheet
+
+    class SafeWorksheet(Worksheet):
+        """A worksheet that writes formula-like text as quote-prefixed text (see above)."""
+
+        def _write_string(self, row, col, string, cell_format=None):
+            if is_formula_like(string):
+                cell_format = _quote_prefixed(self, cell_format)
+            return super()._write_string(row, col, string, cell_format)
+
+    return SafeWorksheet
+
+
+def export_workbook(target, options: Mapping[str, Any] | None = None):
+    """An ``xlsxwriter.Workbook`` for an export: text is never turned into a formula
+    (``strings_to_formulas`` is forced off) and formula-like text is quote-prefixed. Formulas the
+    export means to write go through ``write_formula`` as before."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(target, {**(options or {}), "strings_to_formulas": False})
+    book.worksheet_class = _safe_worksheet_class()
+    return book

@@ -7,6 +7,7 @@ message in the user's language that says what is wrong.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -17,6 +18,8 @@ from stdnum import exceptions as stdnum_exc
 from stdnum.cn import ric
 
 from qiaolian.core.text import clean
+
+_ID_FORMAT = re.compile(r"[0-9]{17}[0-9X]")
 
 
 @dataclass(frozen=True)
@@ -59,10 +62,11 @@ def parse_resident_id(value: str) -> ResidentId:
             _("身份证号码被表格软件存成了数字（科学计数法），末几位已丢失，请以文本格式重新填写。"),
             code="excel_number",
         )
-    legacy = len(number) == 15 and number.isdigit()
+    legacy = len(number) == 15 and number.isascii() and number.isdigit()
     if legacy:
         number = upgrade_legacy_id(number)
-    if len(number) != 18 or not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    # ASCII digits only: str.isdigit() also accepts other scripts' digits, which int() may refuse
+    if len(number) != 18 or not _ID_FORMAT.fullmatch(number):
         raise ValidationError(_("身份证号码应为18位（或旧式15位），前17位为数字，末位为数字或X。"), code="format")
     try:
         birth = ric.get_birth_date(number)

@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
-from qiaolian.core.api import Choice, FederationRef, Page, PageQuery, bound_form, choice_of, page_of
+from qiaolian.core.api import Choice, FederationRef, Page, PageQuery, bound_form, choice_of, page_of, year_field
 from qiaolian.core.permissions import require_perm
 from qiaolian.enterprises import selectors, services
 from qiaolian.enterprises.forms import AppealForm, EnterpriseForm, ExhibitionForm, VisitForm
@@ -113,7 +113,7 @@ class EnterpriseQuery(PageQuery):
     country: str = Field("", max_length=2, description="投资方国家/地区代码，如 SG")
     industry: str = ""
     federation_id: int | None = Field(None, description="该侨联及其下级")
-    ciie_year: int | None = Field(None, description="该年参加进博会的企业")
+    ciie_year: int | None = year_field(description="该年参加进博会的企业")
     is_active: bool | None = None
 
 
@@ -140,11 +140,11 @@ class EnterpriseIn(Schema, extra="forbid"):
     is_active: bool | None = None
 
 
-class RevealIn(Schema, extra="forbid"):
+class EnterpriseRevealIn(Schema, extra="forbid"):
     field: Literal["contact_phone"]
 
 
-class RevealOut(Schema):
+class EnterpriseRevealOut(Schema):
     field: str
     value: str
 
@@ -226,13 +226,13 @@ class VisitIn(Schema, extra="forbid"):
 
 class VisitQuery(PageQuery):
     q: str = Field("", max_length=60, description="企业名称")
-    year: int | None = None
+    year: int | None = year_field()
     federation_id: int | None = None
     with_appeals: bool = False
 
 
 class ExhibitionQuery(PageQuery):
-    year: int | None = None
+    year: int | None = year_field()
     exhibition: str = Field("", max_length=80, description=f"展会/项目名称，如 {CIIE}")
     federation_id: int | None = None
 
@@ -301,7 +301,7 @@ class LeadQuery(PageQuery):
     stage: str = ""
     country: str = Field("", max_length=2)
     industry: str = ""
-    year: int | None = None
+    year: int | None = year_field()
     federation_id: int | None = None
 
 
@@ -400,12 +400,12 @@ def enterprise_update(request: HttpRequest, enterprise_id: int, payload: Enterpr
 
 @router.post(
     "/enterprises/{int:enterprise_id}/reveal",
-    response=RevealOut,
+    response=EnterpriseRevealOut,
     tags=["enterprises"],
     summary="查看联系电话原值（记入审计日志）",
 )
 def enterprise_reveal(
-    request: HttpRequest, response: HttpResponse, enterprise_id: int, payload: RevealIn
+    request: HttpRequest, response: HttpResponse, enterprise_id: int, payload: EnterpriseRevealIn
 ) -> dict[str, str]:
     user = request.user
     require_perm(user, "enterprises.reveal_enterprise")

@@ -194,12 +194,12 @@ def _export_cell(enterprise: Enterprise, name: str):
 
 def enterprises_export_xlsx(*, actor, enterprises: Iterable[Enterprise], filters: dict[str, Any]) -> bytes:
     """The filtered list as a workbook, the contact phone masked; the export is audited."""
-    import xlsxwriter
+    from qiaolian.core.tabular import export_workbook
 
     if not actor.has_perm("enterprises.export_enterprise"):
         raise PermissionDenied("enterprises.export_enterprise")
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+    book = export_workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
     sheet = book.add_worksheet(_("侨资企业"))
     head = book.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1})
     date_fmt = book.add_format({"num_format": "yyyy-mm-dd"})

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
+from qiaolian.accounts.reauth import RecentAuthRequiredMixin
 from qiaolian.core.paging import keyset_page
 from qiaolian.core.views import ServiceFormView, ServiceUpdateView, StaffMixin, apply_validation_error
 from qiaolian.enterprises import cases, selectors, services
@@ -142,7 +143,7 @@ class EnterpriseListView(StaffMixin, TemplateView):
         return ctx
 
 
-class EnterpriseExportView(StaffMixin, View):
+class EnterpriseExportView(StaffMixin, RecentAuthRequiredMixin, View):
     """The filtered list as .xlsx with the contact phone masked; the export is audited."""
 
     permission_required = "enterprises.export_enterprise"
@@ -195,7 +196,7 @@ class EnterpriseDetailView(EnterpriseMixin, StaffMixin, TemplateView):
         return ctx
 
 
-class EnterpriseRevealView(EnterpriseMixin, StaffMixin, View):
+class EnterpriseRevealView(EnterpriseMixin, StaffMixin, RecentAuthRequiredMixin, View):
     """Show the contact phone in place (htmx); the reveal is audited by the service."""
 
     permission_required = "enterprises.reveal_enterprise"

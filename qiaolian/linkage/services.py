@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from qiaolian.audit.models import Action
 from qiaolian.audit.services import audit_record
 from qiaolian.core.changes import snapshot
+from qiaolian.core.jobs import job_test_pause
 from qiaolian.core.permissions import require_in_scope, require_perm
 from qiaolian.core.protected import BlindIndexField, ProtectedField, ProtectedValue
 from qiaolian.linkage import engine
@@ -171,6 +172,7 @@ def linkage_run_execute(*, run_id: int) -> LinkageRun:
 
     def progress(stage: str, done: int) -> None:
         LinkageRun.objects.filter(pk=run.pk).update(stage=stage, processed_persons=done)
+        job_test_pause()
 
     try:
         result = engine.link_persons(persons, threshold=run.threshold, progress=progress)

@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
+from qiaolian.core.downloads import serve_upload
 from qiaolian.core.views import ServiceFormView, ServiceUpdateView, StaffMixin
 from qiaolian.orgs import selectors, services
 from qiaolian.orgs.forms import (
@@ -493,12 +494,7 @@ class ElectionDocumentDownloadView(StaffMixin, View):
         document = selectors.election_document_get(user=request.user, pk=pk)
         if document is None or not document.file:
             raise Http404
-        try:
-            handle = document.file.open("rb")
-        except FileNotFoundError as error:
-            raise Http404 from error
-        name = document.file.name.rsplit("/", 1)[-1]
-        return FileResponse(handle, as_attachment=True, filename=name)
+        return serve_upload(document.file, as_attachment=True)
 
 
 # Station assessments ---------------------------------------------------------------------------

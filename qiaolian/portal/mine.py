@@ -615,10 +615,10 @@ def my_data_export(*, user, fmt: str = "json") -> bytes:
 
 
 def _workbook(data: dict[str, Any]) -> bytes:
-    import xlsxwriter
+    from qiaolian.core.tabular import export_workbook
 
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = export_workbook(buffer, {"in_memory": True})
     bold = book.add_format({"bold": True})
     for part, value in data.items():
         if part == "exported_at":

@@ -20,6 +20,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qiaolian.accounts.services import account_scrub
 from qiaolian.audit.models import Action
 from qiaolian.audit.services import audit_record, audited_update
 from qiaolian.core.changes import diff, snapshot
@@ -321,15 +322,7 @@ def _anonymize(actor, user, request: DataRequest) -> dict[str, int]:
         profile.guardian_relation = ""
         profile.save()
     before = snapshot(user, ["username", "email", "display_name", "first_name", "last_name", "is_active"])
-    user.username = f"deleted-{user.pk}"
-    user.email = ""
-    user.display_name = ""
-    user.first_name = ""
-    user.last_name = ""
-    user.is_active = False
-    user.set_unusable_password()
-    user.save()
-    user.api_tokens.all().delete()
+    account_scrub(user)
     audit_record(
         actor=actor,
         action=Action.DELETE,

@@ -29,7 +29,9 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 
 from qiaolian.contests import submission
-from qiaolian.contests.models import Contest, EntryFile, FileKind
+from qiaolian.contests.models import Contest, EntryFile
+from qiaolian.core.downloads import IMAGE_TYPES, MEDIA_TYPES, protect_file_response, read_content_type
+from qiaolian.core.storage import DISK_FULL_MESSAGE, is_disk_full
 from qiaolian.portal import selectors
 from qiaolian.portal.forms_entries import EntryForm
 
@@ -175,6 +177,10 @@ class UploadChunkView(PortalLoginRequired):
             return _json_error(error, status=409, received=error.expected)
         except ValidationError as error:
             return _json_error(error)
+        except OSError as error:
+            if not is_disk_full(error):
+                raise
+            return JsonResponse({"error": str(DISK_FULL_MESSAGE)}, status=507)
         return JsonResponse(_upload_json(upload))
 
 
@@ -238,12 +244,13 @@ def serve_entry_file(request, entry_file: EntryFile, variant: str) -> HttpRespon
     stored = getattr(entry_file, variant)
     if not stored.name:
         raise Http404("not ready")
-    content_type = "video/mp4" if variant == "web" and entry_file.kind == FileKind.VIDEO else "image/jpeg"
     try:
         size = stored.size
         handle = stored.open("rb")
     except (FileNotFoundError, OSError):
         raise Http404("missing") from None
+    content_type = read_content_type(handle)  # by content (core.downloads); unknown: a download
+    inline = content_type in IMAGE_TYPES | MEDIA_TYPES
     match = RANGE_RE.match(request.headers.get("Range", "").strip())
     if match and (match.group(1) or match.group(2)):
         first, last = match.groups()
@@ -263,11 +270,8 @@ def serve_entry_file(request, entry_file: EntryFile, variant: str) -> HttpRespon
     else:
         response = FileResponse(handle, content_type=content_type)
     response["Accept-Ranges"] = "bytes"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Disposition"] = "inline"
     response["Cache-Control"] = "private, max-age=3600"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return protect_file_response(response, inline=inline)
 
 
 def _read_range(handle, remaining: int):

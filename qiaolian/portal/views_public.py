@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import mimetypes
-
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET
 
 from qiaolian.activities.models import Activity
 from qiaolian.contests.models import Contest, ContestStatus, Entry, EntryFile
+from qiaolian.core.downloads import IMAGE_TYPES, MEDIA_TYPES, serve_upload
 from qiaolian.liaison.models import Camp
 from qiaolian.portal import selectors
 from qiaolian.portal.models import News
@@ -136,24 +135,14 @@ def gallery_detail(request, pk: int):
     return render(request, "portal/public/gallery_detail.html", {"entry": entry, "files": list(entry.files.all())})
 
 
-FALLBACK_TYPES = {"image": "image/jpeg", "video": "video/mp4"}
-
-
 @require_GET
 def gallery_file(request, pk: int, variant: str):
     """The published copy of an awarded work (``web`` or ``thumbnail``); originals are never
     served here."""
     file = _get(selectors.gallery_file_get, EntryFile, pk=pk, variant=variant)
-    stored = getattr(file, variant)
-    content_type = mimetypes.guess_type(stored.name)[0]
-    if variant == "thumbnail" and not (content_type or "").startswith("image/"):
-        content_type = "image/jpeg"
-    content_type = content_type or FALLBACK_TYPES.get(file.kind, "application/octet-stream")
-    response = FileResponse(stored.open("rb"), content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Disposition"] = "inline"
-    response["Cache-Control"] = "public, max-age=86400"
-    return response
+    return serve_upload(
+        getattr(file, variant), inline_types=IMAGE_TYPES | MEDIA_TYPES, cache_control="public, max-age=86400"
+    )
 
 
 @require_GET

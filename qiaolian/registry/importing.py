@@ -85,6 +85,7 @@ from qiaolian.core.importkinds import (
     register,
     row_label,
 )
+from qiaolian.core.jobs import job_test_pause
 from qiaolian.core.masking import Kind, mask
 from qiaolian.core.permissions import require_in_scope, require_perm
 from qiaolian.core.protected import lookup_hash
@@ -868,10 +869,9 @@ def _rejects_columns(table: Table) -> tuple[list[str], dict[str, list[int]]]:
 def rejects_workbook(table: Table, outcome: CheckOutcome, kind: ImportKind | None = None) -> bytes:
     """The rows not imported (``outcome.rejected``), as they were in the file, with their sheet
     (when the file has several), row number and reasons. It reads back as an import file."""
-    import xlsxwriter
 
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+    book = tabular.export_workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
     out = book.add_worksheet(_("未导入的行"))
     formats = {
         "head": book.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1}),
@@ -1141,6 +1141,7 @@ def batch_table(batch: ImportBatch) -> Table:
 def _progress_writer(batch_id: int) -> Callable[[int], None]:
     def write(done: int) -> None:
         ImportBatch.objects.filter(pk=batch_id).update(processed_rows=done)
+        job_test_pause()
 
     return write
 
@@ -1159,6 +1160,7 @@ def _side_progress(batch_id: int) -> Iterator[Callable[[int], None] | None]:
     def write(done: int) -> None:
         with side.cursor() as cursor:
             cursor.execute(f"UPDATE {table} SET processed_rows = %s WHERE id = %s", [done, batch_id])
+        job_test_pause()
 
     try:
         yield write

@@ -284,12 +284,12 @@ def _export_cell(person: Person, name: str):
 
 def persons_export_xlsx(*, actor, persons: Iterable[Person], filters: dict[str, Any]) -> bytes:
     """The filtered list as a workbook with personal data masked; the export is audited."""
-    import xlsxwriter
+    from qiaolian.core.tabular import export_workbook
 
     if not actor.has_perm("registry.export_person"):
         raise PermissionDenied("registry.export_person")
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
+    book = export_workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
     sheet = book.add_worksheet(_("人员名单"))
     head = book.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1})
     date_fmt = book.add_format({"num_format": "yyyy-mm-dd"})

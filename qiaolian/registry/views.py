@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
+from qiaolian.accounts.reauth import RecentAuthRequiredMixin
 from qiaolian.audit.selectors import change_rows, entries_for_target
 from qiaolian.core.nav import person_tabs
 from qiaolian.core.paging import keyset_page
@@ -59,7 +60,7 @@ class PersonListView(StaffMixin, TemplateView):
         return ctx
 
 
-class PersonExportView(StaffMixin, View):
+class PersonExportView(StaffMixin, RecentAuthRequiredMixin, View):
     """The filtered list as .xlsx, masked; the export is written to the audit log."""
 
     permission_required = "registry.export_person"
@@ -131,7 +132,7 @@ class PersonDetailView(StaffMixin, TemplateView):
         return ctx
 
 
-class PersonRevealView(StaffMixin, View):
+class PersonRevealView(StaffMixin, RecentAuthRequiredMixin, View):
     """Show one protected value in place (htmx); the reveal is audited by the service."""
 
     permission_required = "registry.reveal_person"

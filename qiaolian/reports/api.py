@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
+from qiaolian.core.api import ErrorOut
 from qiaolian.core.permissions import require_perm
 from qiaolian.reports.indicators import CATALOGUE, NotApplicable, indicator_value
 
@@ -26,7 +27,7 @@ class IndicatorOut(Schema):
     breakdown: str | None
 
 
-class FederationOut(Schema):
+class ReportFederationOut(Schema):
     id: int
     name: str
 
@@ -43,7 +44,7 @@ class IndicatorValueOut(Schema):
     value: float | int | None
     unit: str
     period: dict[str, dt.date]
-    federation: FederationOut
+    federation: ReportFederationOut
     breakdown: list[BreakdownItem]
     ids: list[int | str]
 
@@ -118,7 +119,7 @@ class ReviewQuery(Schema):
 
 @router.get(
     "/reports/review",
-    response=dict,
+    response={200: dict, 404: ErrorOut},
     summary="工作回顾（五年工作回顾）的正文与数据",
     description=(
         "由记录生成的工作回顾：标题、各部分段落（数字后的 [n] 对应 figures 中的条目）、每个数字的指标编码、期间、"

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from qiaolian.audit.models import Action
 from qiaolian.audit.services import audit_record
+from qiaolian.core.jobs import job_test_pause
 from qiaolian.orgs.models import Federation
 from qiaolian.reports.models import ReviewDocument, ReviewFormat, ReviewStatus
 from qiaolian.reports.selectors import federation_for
@@ -79,6 +80,7 @@ def _enqueue(document_id: int) -> None:
 
 def _progress(document_id: int, percent: int, status: str = ReviewStatus.RUNNING) -> None:
     ReviewDocument.objects.filter(pk=document_id).update(status=status, progress=percent)
+    job_test_pause()
 
 
 def review_document_make(*, document_id: int) -> ReviewDocument:

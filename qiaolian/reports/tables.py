@@ -630,10 +630,10 @@ def report_xlsx(report: Report) -> bytes:
     """The report as an .xlsx workbook: one sheet per table, then 说明 (the indicators used)."""
     import io
 
-    import xlsxwriter
+    from qiaolian.core.tabular import export_workbook
 
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
+    book = export_workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
     font = {"font_name": "宋体", "font_size": 10}
     border = {"border": 1, "valign": "vcenter"}
     fmt = {

@@ -113,13 +113,13 @@ class IndicatorExportView(IndicatorDetailView):
     """The record list as .xlsx: str(record) only (masked fields stay masked)."""
 
     def get(self, request, *args, **kwargs):
-        import xlsxwriter
+        from qiaolian.core.tabular import export_workbook
 
         result = self.result()
         indicator = result.indicator
         qs = result.records.select_related(*_related(indicator)).order_by("id")
         buffer = io.BytesIO()
-        book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
+        book = export_workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
         sheet = book.add_worksheet(_("记录"))
         bold = book.add_format({"bold": True})
         dates = book.add_format({"num_format": "yyyy-mm-dd"})

@@ -16,7 +16,7 @@ from qiaolian.testing import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
 
-NEW_PASSWORD = "Qiaolian-handover-2026"
+NEW_PASSWORD = "Harbour-handover-2026"
 NOT_ADMINS = ["staff", "zhujing", "shihua", "station", "leader", "judge", "cppcc", "auditor", "public"]
 
 

@@ -12,6 +12,7 @@ import csv
 
 from django.core.management.base import BaseCommand, CommandError
 
+from qiaolian.core.tabular import neutralize_cell
 from qiaolian.linkage import engine, services
 from qiaolian.linkage.models import CandidatePair
 from qiaolian.orgs.models import Federation
@@ -66,12 +67,12 @@ class Command(BaseCommand):
                         [
                             pair.person_a_id,
                             pair.person_b_id,
-                            pair.person_a.federation.code,
-                            pair.person_b.federation.code,
+                            neutralize_cell(pair.person_a.federation.code),
+                            neutralize_cell(pair.person_b.federation.code),
                             f"{pair.match_weight:.4f}",
                             f"{pair.match_probability:.6f}",
-                            ";".join(pair.reasons),
-                            pair.status,
+                            neutralize_cell(";".join(pair.reasons)),
+                            neutralize_cell(pair.status),
                         ]
                     )
             self.stdout.write(f"已写入 {export}。")
