@@ -93,6 +93,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "qiaolian.core.middleware.FaultMiddleware",  # database down → 503, disk full → 507
+    "qiaolian.core.middleware.NulByteMiddleware",  # NUL in a query or JSON body → 400/422
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "qiaolian.core.headers.PermissionsPolicyMiddleware",

@@ -79,7 +79,7 @@ def activity_list(*, user, filters: ActivityFilters | None = None) -> QuerySet[A
         qs = qs.filter(federation_id=f.federation_id)
     elif f.federation_id:
         # the federation and everything below it, as everywhere else
-        path = Federation.objects.filter(pk=f.federation_id).values_list("path", flat=True).first() or "\x00"
+        path = Federation.objects.filter(pk=f.federation_id).values_list("path", flat=True).first() or "!"
         qs = qs.filter(federation__path__startswith=path)
     if f.station_id:
         qs = qs.filter(stations__id=f.station_id)

@@ -140,7 +140,7 @@ def nomination_list(*, user, filters: NominationFilters | None = None) -> QueryS
     if f.campaign_id:
         qs = qs.filter(campaign_id=f.campaign_id)
     if f.federation_id:
-        qs = qs.filter(federation__path__startswith=_subtree_path(f.federation_id) or "\x00")
+        qs = qs.filter(federation__path__startswith=_subtree_path(f.federation_id) or "!")
     if f.status:
         qs = qs.filter(status=f.status)
     if f.statuses:
@@ -195,7 +195,7 @@ def handover_list(*, user, campaign_id: int | None = None, federation_id: int | 
     if campaign_id:
         qs = qs.filter(nomination__campaign_id=campaign_id)
     if federation_id:
-        qs = qs.filter(nomination__federation__path__startswith=_subtree_path(federation_id) or "\x00")
+        qs = qs.filter(nomination__federation__path__startswith=_subtree_path(federation_id) or "!")
     return qs
 
 
@@ -352,7 +352,7 @@ def _counted(user, campaign_id: int | None, year: int | None, federation_id: int
     if year:
         qs = qs.filter(campaign__year=year)
     if federation_id:
-        qs = qs.filter(federation__path__startswith=_subtree_path(federation_id) or "\x00")
+        qs = qs.filter(federation__path__startswith=_subtree_path(federation_id) or "!")
     return qs
 
 

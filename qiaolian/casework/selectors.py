@@ -118,7 +118,7 @@ def case_list(*, user, filters: CaseFilters | None = None, today: dt.date | None
         qs = qs.filter(**{name: value}) if name in TOPIC_FIELDS and value else qs.none()
     if f.federation_id:
         # the federation and everything below it, as receiver or as handler
-        path = Federation.objects.filter(pk=f.federation_id).values_list("path", flat=True).first() or "\x00"
+        path = Federation.objects.filter(pk=f.federation_id).values_list("path", flat=True).first() or "!"
         qs = qs.filter(Q(federation__path__startswith=path) | Q(handling_federation__path__startswith=path))
     if f.deadline:
         day = _today(today)

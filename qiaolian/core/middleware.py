@@ -111,3 +111,27 @@ class FaultMiddleware:
 
     def process_exception(self, request, exc):
         return fault_response(request, exc)
+
+
+class NulByteMiddleware:
+    """A NUL character in a query string or a JSON body is never data (PostgreSQL text cannot
+    hold it, and the query would fail with a server error): refuse the request up front, 422 with
+    the API's error shape under /api/, 400 elsewhere. Nothing reaches the database."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        query = request.META.get("QUERY_STRING", "").lower()
+        body = b""
+        if request.content_type == "application/json":
+            body = request.body
+        if "%00" in query or "\x00" in query or b"\\u0000" in body or b"\x00" in body:
+            from django.http import HttpResponseBadRequest, JsonResponse
+            from django.utils.translation import gettext as _
+
+            message = _("请求中含有无效字符（NUL），未处理。")
+            if request.path_info.startswith("/api/"):
+                return JsonResponse({"detail": [{"field": None, "message": message}]}, status=422)
+            return HttpResponseBadRequest(message)
+        return self.get_response(request)

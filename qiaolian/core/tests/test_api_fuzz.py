@@ -171,8 +171,23 @@ def _fuzz_operation(operation, *, headers, pk_choices, examples, scope, secrets,
     run()
 
 
+@pytest.fixture
+def keep_test_connection():
+    """Requests go straight to the WSGI application, not through Django's test client, so the
+    request signals would close the database connection that holds the test's transaction (on
+    PostgreSQL; SQLite's in-memory test database ignores it). Do what the test client does."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 @pytest.mark.parametrize("role", list(ROLES))
-def test_api_under_generated_requests(jinshan, role, caplog):
+def test_api_under_generated_requests(jinshan, role, caplog, keep_test_connection):
     caplog.set_level(logging.CRITICAL, logger="django.request")
     world = _world(jinshan)
     user = jinshan.user(role)

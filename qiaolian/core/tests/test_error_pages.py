@@ -30,3 +30,8 @@ def test_the_500_page_renders_without_a_request_context():
     assert response.status_code == 500
     html = response.content.decode()
     assert "系统出错" in html and "Traceback" not in html
+
+
+def test_a_nul_character_in_a_query_is_refused_before_the_database(client):
+    assert client.get("/api/v1/persons?q=%00x").status_code == 422
+    assert client.get("/accounts/login/?next=%00").status_code == 400
