@@ -114,6 +114,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "qiaolian.urls"
+# Django's form renderer, with <select> drawn in Python (qiaolian/core/renderers.py).
+FORM_RENDERER = "qiaolian.core.renderers.SiteFormRenderer"
 WSGI_APPLICATION = "qiaolian.wsgi.application"
 
 TEMPLATES = [
@@ -180,7 +182,7 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "qiaolian.accounts.backends.PasswordBackend",  # password sign-in; permissions come from roles only
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

@@ -7,10 +7,13 @@ when the user may open one of its entries, so a role sees the modules it works i
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
-from django.urls import reverse
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.urls import get_script_prefix, reverse
 from django.utils.functional import Promise
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -119,6 +122,17 @@ def _app_items() -> dict[str, list[NavItem]]:
     return contributed
 
 
+@lru_cache(maxsize=1024)
+def _url(url_name: str, language: str | None, script_prefix: str) -> str:
+    return reverse(url_name)
+
+
+@receiver(setting_changed)
+def _urls_changed(*, setting: str, **_kwargs) -> None:
+    if setting in {"ROOT_URLCONF", "FORCE_SCRIPT_NAME"}:
+        _url.cache_clear()
+
+
 def sidebar_for(user, path: str) -> list[dict]:
     groups = []
     contributed = _app_items()
@@ -127,7 +141,8 @@ def sidebar_for(user, path: str) -> list[dict]:
         for item in [*group.items, *contributed.get(group.key, [])]:
             if not user.has_perm(item.perm):
                 continue
-            url = reverse(item.url_name)
+            # reversing ~50 names took 3–4 ms of every page; a name's URL only depends on these
+            url = _url(item.url_name, get_language(), get_script_prefix())
             items.append({"label": item.label, "url": url, "icon": item.icon, "prefix": item.match or url})
         if items:
             groups.append({"key": group.key, "label": group.label, "items": items})

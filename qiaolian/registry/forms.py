@@ -7,8 +7,6 @@ import datetime as dt
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -342,28 +340,6 @@ AGE_BANDS = {
 }
 
 
-class PlainSelect(forms.Select):
-    """A ``<select>`` whose options are written in Python, not through one template per option.
-
-    The list page's filters offer about 250 countries and every federation; rendered the stock
-    way (a template include for each ``<option>``) they took more time than the rest of the page
-    together. Flat choices only (no option groups), one selected value.
-    """
-
-    def render(self, name, value, attrs=None, renderer=None):
-        final = {"name": name, **self.build_attrs(self.attrs, attrs)}
-        chosen = set(self.format_value(value))
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (key, " selected" if key in chosen else "", label)
-                for key, label in ((("" if v is None else str(v)), label) for v, label in self.choices)
-            ),
-        )
-        return format_html("<select{}>{}</select>", flatatt(final), options)
-
-
 class PersonFilterForm(forms.Form):
     """The list page's search and filters, parsed into the selector's ``PersonFilters``."""
 
@@ -376,21 +352,18 @@ class PersonFilterForm(forms.Form):
         ),
     )
     category = forms.ChoiceField(
-        widget=PlainSelect,
         label=gettext_lazy("身份类别"),
         required=False,
         choices=[("", gettext_lazy("全部")), *c.Category.choices],
     )
     federation = forms.ModelChoiceField(
-        widget=PlainSelect,
         label=gettext_lazy("所属侨联"),
         required=False,
         queryset=None,
         empty_label=gettext_lazy("全部"),
     )
-    country = forms.ChoiceField(widget=PlainSelect, label=gettext_lazy("国家/地区"), required=False)
+    country = forms.ChoiceField(label=gettext_lazy("国家/地区"), required=False)
     age = forms.ChoiceField(
-        widget=PlainSelect,
         label=gettext_lazy("年龄段"),
         required=False,
         choices=[
@@ -403,7 +376,6 @@ class PersonFilterForm(forms.Form):
         ],
     )
     hardship = forms.ChoiceField(
-        widget=PlainSelect,
         label=gettext_lazy("困难情况"),
         required=False,
         choices=[
@@ -413,14 +385,12 @@ class PersonFilterForm(forms.Form):
         ],
     )
     living_status = forms.ChoiceField(
-        widget=PlainSelect,
         label=gettext_lazy("生存状态"),
         required=False,
         choices=[("", gettext_lazy("全部")), *c.LivingStatus.choices],
     )
     archived = forms.BooleanField(label=gettext_lazy("包括已归档"), required=False)
     sort = forms.ChoiceField(
-        widget=PlainSelect,
         label=gettext_lazy("排序"),
         required=False,
         choices=[

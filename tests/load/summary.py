@@ -3,15 +3,18 @@
     python tests/load/summary.py OUT [--config TEXT] [--target-p95-ms 500]
 
 Prints a table (requests, failures, rate, p50/p95/p99/max per request name, then "All work" —
-every request except the one-off sign-in — and locust's aggregate including the sign-in) and
-writes it to OUT/summary.txt and as Markdown to OUT/summary.md. Exit code 1 when a request failed
-or the p95 of "All work" is not under the target.
+every request except the one-off sign-in) and writes it to OUT/summary.txt and as Markdown to
+OUT/summary.md. When the run had a sign-in phase (OUT/locust_signin_stats.csv, see
+tests/load/locustfile.py) the sign-in requests and the whole phase follow on their own lines;
+otherwise the sign-in requests come from the same file as the work. Exit code 1 when a request
+failed in either phase or the p95 of "All work" is not under the target.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import json
 import sys
 from pathlib import Path
 
@@ -39,11 +42,11 @@ def main() -> int:
     if not stats_file.exists():
         print(f"summary: {stats_file} is missing (did locust run?)", file=sys.stderr)
         return 1
-    with stats_file.open(encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
+    rows = _read(stats_file)
+    signin_file = out / "locust_signin_stats.csv"
+    signin = _read(signin_file) if signin_file.exists() else []
     work = [r for r in rows if r["Name"] != "Aggregated" and r["Name"] not in ONE_OFF]
-    login = [r for r in rows if r["Name"] in ONE_OFF]
-    aggregated = next((r for r in rows if r["Name"] == "Aggregated"), None)
+    login = [r for r in (signin or rows) if r["Name"] in ONE_OFF]
     work_totals = _weighted(work)
 
     header = ["请求组", "方法", "请求数", "失败", "请求/秒", "p50 ms", "p95 ms", "p99 ms", "最大 ms"]
@@ -53,14 +56,19 @@ def main() -> int:
     table.append(["**全部工作请求（不含登录）**", "", *work_totals])
     for r in login:
         table.append(_row(r["Name"], r["Type"], r))
-    if aggregated:
-        table.append(_row("locust 总计（含登录）", "", aggregated))
+    phase = next((r for r in signin if r["Name"] == "Aggregated"), None)
+    if phase:
+        seconds = json.loads((out / "locust_signin.json").read_text(encoding="utf-8"))["seconds"]
+        table.append(_row(f"登录阶段全部请求（{seconds:g} 秒：登录、取列表及先登录者的工作）", "", phase))
+    else:
+        aggregated = next((r for r in rows if r["Name"] == "Aggregated"), None)
+        if aggregated:
+            table.append(_row("locust 总计（含登录）", "", aggregated))
 
     failures = []
-    failures_file = out / "locust_failures.csv"
-    if failures_file.exists():
-        with failures_file.open(encoding="utf-8") as f:
-            failures = list(csv.DictReader(f))
+    for name in ("locust_signin_failures.csv", "locust_failures.csv"):
+        if (out / name).exists():
+            failures += _read(out / name)
 
     lines = []
     if args.config:
@@ -77,7 +85,7 @@ def main() -> int:
     (out / "summary.txt").write_text(markdown + "\n", encoding="utf-8")
     print(markdown)
 
-    total_failures = sum(int(r["Failure Count"]) for r in rows if r["Name"] != "Aggregated")
+    total_failures = sum(int(r["Failure Count"]) for r in rows + signin if r["Name"] != "Aggregated")
     p95 = work_totals[4]
     ok = total_failures == 0 and p95 != "—" and float(p95.replace(",", "")) < args.target_p95_ms
     verdict = "达标" if ok else "未达标"
@@ -85,6 +93,11 @@ def main() -> int:
         f"\n目标：零失败、工作请求 p95 < {args.target_p95_ms:g} ms —— {verdict}（失败 {total_failures}，p95 {p95} ms）"
     )
     return 0 if ok else 1
+
+
+def _read(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8") as f:
+        return list(csv.DictReader(f))
 
 
 def _row(name: str, method: str, r: dict) -> list[str]:

@@ -426,3 +426,20 @@ def test_paper_sign_in_sheet_keeps_the_real_check_in_time(jinshan):
     assert "at" in error.value.message_dict
     done = services.check_in(actor=staff, activity=activity, code=registration.code, at=at("2021-03-12", 9))
     assert done.checked_in_at == at("2021-03-12", 9)
+
+
+def test_list_rows_count_registered_and_checked_in_per_activity(jinshan, client):
+    staff = jinshan.user("zhujing")
+    busy = make_activity(jinshan, user="zhujing", title="甲活动")
+    empty = make_activity(
+        jinshan, user="zhujing", title="乙活动", starts_at=at("2021-03-13"), ends_at=at("2021-03-13", 11)
+    )
+    codes = [services.registration_add(actor=staff, activity=busy, name=name).code for name in ("王一", "王二", "王三")]
+    for code in codes[:2]:
+        services.check_in(actor=staff, activity=busy, code=code)
+    rows = {a.pk: a for a in selectors.with_counts(selectors.activity_list(user=staff))}
+    assert (rows[busy.pk].registered, rows[busy.pk].present) == (3, 2)
+    assert (rows[empty.pk].registered, rows[empty.pk].present) == (0, 0)
+    client.force_login(staff)
+    page = client.get(reverse("activities:activity_list")).content.decode()
+    assert "3/2" in page and "0/0" in page

@@ -2,20 +2,33 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from django import forms, template
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.templatetags.static import static
 from django.utils.html import format_html
 
 register = template.Library()
 
 
+@cache
+def _sprite_url() -> str:
+    """The icon sprite's URL (hashed name in production); the same for the life of the process."""
+    return static("vendor/tabler-icons/sprite.svg")
+
+
+@receiver(setting_changed)
+def _static_changed(*, setting: str, **_kwargs) -> None:
+    if setting in {"STATIC_URL", "STORAGES"}:
+        _sprite_url.cache_clear()
+
+
 @register.simple_tag
 def icon(name: str, css: str = "icon") -> str:
     return format_html(
-        '<svg class="{}" aria-hidden="true"><use href="{}#tabler-{}"></use></svg>',
-        css,
-        static("vendor/tabler-icons/sprite.svg"),
-        name,
+        '<svg class="{}" aria-hidden="true"><use href="{}#tabler-{}"></use></svg>', css, _sprite_url(), name
     )
 
 

@@ -12,7 +12,7 @@ from qiaolian.audit.models import Action, AuditEntry
 from qiaolian.orgs.models import Federation, Station, StationKind
 
 API = "/api/v1"
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+MODEL_BACKEND = "qiaolian.accounts.backends.PasswordBackend"
 
 
 def session_client(user) -> Client:

@@ -18,7 +18,7 @@ from qiaolian.registry.models import Household, Person
 from qiaolian.registry.tests.factories import HouseholdFactory, OverseasTieFactory, PersonFactory, resident_id
 
 API = "/api/v1"
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+MODEL_BACKEND = "qiaolian.accounts.backends.PasswordBackend"
 NO_REGISTRY_ROLES = ["leader", "judge", "cppcc", "auditor", "public"]
 
 
