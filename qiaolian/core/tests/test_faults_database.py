@@ -66,6 +66,12 @@ class Outage:
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
             [self.name],
         )
+        # pg_terminate_backend only signals: until the backends are gone, a request that has just
+        # started may still be answered by its old connection (a 200 "during" the outage)
+        deadline = time.monotonic() + 30
+        while self.admin.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s", [self.name]).fetchone()[0]:
+            assert time.monotonic() < deadline, "the test database's connections did not end"
+            time.sleep(0.01)
 
     def end(self) -> None:
         name = psycopg.sql.Identifier(self.name)
@@ -124,8 +130,8 @@ def test_requests_during_a_database_outage_get_503_and_succeed_again_afterwards(
     thread.start()
     try:
         wait_until(lambda: len(done) >= 2)
+        outage.begin()  # returns once no connection to the test database is left
         began = time.monotonic()
-        outage.begin()
         wait_until(lambda: len(answered_since(began)) >= 3)  # requests made while the database is away
         ended = time.monotonic()
         outage.end()
