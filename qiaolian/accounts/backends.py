@@ -3,7 +3,7 @@
 What a user may do comes from their role alone (accounts/rules.py, through django-rules); no
 permission or group rows are ever granted. Django's ModelBackend would still look them up: every
 ``has_perm`` that the rules deny fell through to it, and the two queries it built for that cost
-4–5 ms of every staff page (the navigation asks about some fifty entries). This backend keeps
+2–4 ms of every staff page (the navigation asks about some fifty entries). This backend keeps
 ModelBackend's password checks (active users only, timing-safe for unknown usernames) and
 answers every permission question with "none".
 """

@@ -198,6 +198,14 @@ def _visit_day(rng, year: int) -> dt.date:
             return day
 
 
+def lead_day(day: dt.date) -> dt.date:
+    """When a lead is introduced: a day inside a lockdown (NO_VISITS) moves to June of that year,
+    the same day of the month where June has it (31 January becomes 30 June)."""
+    if any(start <= day <= end for start, end in NO_VISITS):
+        return dt.date(day.year, 6, min(day.day, 30))
+    return day
+
+
 def _case_engine():
     """The case engine's transition service, when the engine provides one."""
     if cases.case_open_function() is None:
@@ -483,10 +491,7 @@ class EnterpriseBuilder:
         parks = {key: park for key, _w, park in TOWN_WEIGHTS}
         plans = []
         for _ in range(count):
-            introduced = date_between(rng, dt.date(2018, 1, 8), dt.date(2022, 10, 31))
-            if any(start <= introduced <= end for start, end in NO_VISITS):
-                introduced = introduced.replace(month=6)
-            plans.append(introduced)
+            plans.append(lead_day(date_between(rng, dt.date(2018, 1, 8), dt.date(2022, 10, 31))))
         for introduced in sorted(plans):
             country = LEAD_COUNTRIES.pick(rng)
             template, industry = rng.choice(LEAD_PROJECTS)

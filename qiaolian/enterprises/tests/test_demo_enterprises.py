@@ -1,12 +1,14 @@
 """The enterprises step of the demo: 侨企 across the towns, five years of visits and appeals
 (with their cases), CIIE participation from 2018 and investment leads; deterministic."""
 
+import datetime as dt
+
 import pytest
 from django.db import transaction
 
 from qiaolian.demo.build import STEPS
 from qiaolian.demo.context import DemoContext
-from qiaolian.demo.enterprises import build_enterprises
+from qiaolian.demo.enterprises import build_enterprises, lead_day
 from qiaolian.enterprises import cases, selectors
 from qiaolian.enterprises.models import CIIE, Appeal, Enterprise, InvestmentLead, Visit
 from qiaolian.enterprises.validators import parse_credit_code
@@ -74,3 +76,19 @@ def test_demo_enterprises_are_realistic_valid_and_deterministic():
                 assert lead.enterprise is not None and lead.landed_on >= lead.signed_on >= lead.introduced_on
             transaction.set_rollback(True)
     assert runs[0] == runs[1]
+
+
+@pytest.mark.parametrize(
+    ("day", "moved"),
+    [
+        (
+            dt.date(2020, 1, 31),
+            dt.date(2020, 6, 30),
+        ),  # `demo-data --seed 2023 --scale 1` used to fail: "day is out of range"
+        (dt.date(2022, 5, 31), dt.date(2022, 6, 30)),
+        (dt.date(2022, 3, 12), dt.date(2022, 6, 12)),
+        (dt.date(2021, 5, 31), dt.date(2021, 5, 31)),  # no lockdown: unchanged
+    ],
+)
+def test_leads_introduced_in_a_lockdown_move_to_a_real_day_in_june(day, moved):
+    assert lead_day(day) == moved
